@@ -1,0 +1,23 @@
+package org.explaincnn.core;
+
+import java.util.List;
+
+/**
+ * An attribution method over the shared engine. It receives the prepared image and the classes to
+ * explain, and returns one map per class at model resolution; mapping back to the original image
+ * is done by {@link Explainer}.
+ */
+public interface AttributionMethod {
+
+	/** Name used on the command line and in file names, e.g. "gradcam". */
+	String id();
+
+	/** Menu and title text, e.g. "Grad-CAM". */
+	String title();
+
+	/** True if the method reads a feature-map layer (the layer option applies). */
+	boolean usesLayer();
+
+	List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
+		ExplainOptions options);
+}

@@ -1,0 +1,258 @@
+package org.explaincnn.core;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+
+import com.google.gson.Gson;
+
+import org.tensorflow.Graph;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.TensorShapeProto;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * DJL loads SavedModels only, so a frozen GraphDef is exported once as a SavedModel into the cache,
+ * keyed by the file's SHA-256 and the tensor names used. A fixed batch dimension of 1 on the input
+ * is relaxed when the relaxed graph gives the same scores for a batch of two as for the two images
+ * one at a time.
+ */
+final class FrozenGraphConverter {
+
+	/** What the conversion found, saved beside the converted model. */
+	static final class Conversion {
+		String source;
+		String sha256;
+		String input;
+		String logits;
+		String probabilities;
+		boolean batchRelaxed;
+		List<String> assumptions = new ArrayList<>();
+		transient Path savedModel;
+	}
+
+	private static final String META = "explaincnn-conversion.json";
+
+	private FrozenGraphConverter() {}
+
+	static Conversion convert(Path frozenGraph, ModelDescriptor descriptor) {
+		byte[] bytes;
+		try {
+			bytes = Files.readAllBytes(frozenGraph);
+		}
+		catch (IOException e) {
+			throw new ExplainException("Cannot read " + frozenGraph + " (" + e.getMessage() + ").");
+		}
+		String key = sha256(bytes, descriptor.input + "|" + descriptor.logits + "|" +
+			descriptor.probabilities);
+		Path target = TensorFlowRuntime.cacheRoot().resolve("savedmodels").resolve(key);
+		Path meta = target.resolve(META);
+		if (Files.isRegularFile(meta)) {
+			try (Reader r = Files.newBufferedReader(meta)) {
+				Conversion c = new Gson().fromJson(r, Conversion.class);
+				c.savedModel = target;
+				return c;
+			}
+			catch (IOException | RuntimeException e) {
+				// A damaged cache entry is rebuilt below.
+			}
+		}
+		GraphDef def;
+		try {
+			def = GraphDef.parseFrom(bytes);
+		}
+		catch (IOException e) {
+			throw new ExplainException(frozenGraph + " is not a TensorFlow GraphDef (" + e
+				.getMessage() + "); export the model as a frozen graph or a SavedModel.");
+		}
+		Conversion c = new Conversion();
+		c.source = frozenGraph.toString();
+		c.sha256 = key;
+		try (Graph g = new Graph()) {
+			try {
+				g.importGraphDef(def);
+			}
+			catch (RuntimeException e) {
+				throw new ExplainException("TensorFlow cannot import " + frozenGraph + " (" +
+					TensorFlowRuntime.firstLine(e) + ").");
+			}
+			resolveNames(g, descriptor, c);
+		}
+		GraphDef relaxed = relaxBatch(def, c.input);
+		c.batchRelaxed = relaxed != null && sameScoresInBatch(relaxed, c);
+		export(c.batchRelaxed ? relaxed : def, c, target);
+		c.savedModel = target;
+		return c;
+	}
+
+	private static void resolveNames(Graph g, ModelDescriptor d, Conversion c) {
+		c.input = d.input != null ? d.input : GraphOutputs.findInput(g);
+		GraphOutputs.require(g, c.input, "input");
+		if (d.input == null) c.assumptions.add("input tensor '" + c.input +
+			"' (the graph's only float placeholder)");
+		if (d.logits != null) {
+			GraphOutputs.require(g, d.logits, "logits");
+			c.logits = d.logits;
+		}
+		if (d.probabilities != null) {
+			GraphOutputs.require(g, d.probabilities, "probabilities");
+			c.probabilities = d.probabilities;
+		}
+		if (c.logits == null && c.probabilities == null) {
+			String scores = GraphOutputs.findScores(g);
+			Output<?> logits = GraphOutputs.logitsBehindSoftmax(GraphOutputs.require(g, scores,
+				"scores"));
+			if (logits != null) {
+				c.probabilities = scores;
+				c.logits = GraphOutputs.tensorName(logits);
+				c.assumptions.add("probabilities '" + scores + "', logits '" + c.logits +
+					"' (the softmax input)");
+			}
+			else {
+				c.logits = scores;
+				c.assumptions.add("logits '" + scores + "' (the graph's only rank-2 output)");
+			}
+		}
+		else if (c.logits == null) {
+			Output<?> logits = GraphOutputs.logitsBehindSoftmax(GraphOutputs.require(g,
+				c.probabilities, "probabilities"));
+			if (logits != null) c.logits = GraphOutputs.tensorName(logits);
+		}
+	}
+
+	/** A copy of the graph whose input placeholder accepts any batch size, or null if not batch 1. */
+	private static GraphDef relaxBatch(GraphDef def, String input) {
+		String opName = input.contains(":") ? input.substring(0, input.indexOf(':')) : input;
+		GraphDef.Builder b = def.toBuilder();
+		for (int i = 0; i < b.getNodeCount(); i++) {
+			NodeDef node = b.getNode(i);
+			if (!node.getName().equals(opName) || !node.containsAttr("shape")) continue;
+			TensorShapeProto shape = node.getAttrOrThrow("shape").getShape();
+			if (shape.getDimCount() < 3 || shape.getDim(0).getSize() != 1) return null;
+			TensorShapeProto open = shape.toBuilder().setDim(0, shape.getDim(0).toBuilder().setSize(
+				-1)).build();
+			b.setNode(i, node.toBuilder().putAttr("shape", AttrValue.newBuilder().setShape(open)
+				.build()));
+			return b.build();
+		}
+		return null;
+	}
+
+	/** Runs two random images together and one at a time; equal scores mean batching is safe. */
+	private static boolean sameScoresInBatch(GraphDef relaxed, Conversion c) {
+		String out = c.logits != null ? c.logits : c.probabilities;
+		try (Graph g = new Graph()) {
+			g.importGraphDef(relaxed);
+			Output<?> in = g.output(c.input);
+			Shape shape = in.shape();
+			long[] dims = shape.asArray();
+			for (int i = 1; i < dims.length; i++)
+				if (dims[i] < 0) return true; // cannot probe an open shape; trust the relaxation
+			int size = 1;
+			for (int i = 1; i < dims.length; i++)
+				size *= (int) dims[i];
+			float[] two = new float[2 * size];
+			Random random = new Random(7);
+			for (int i = 0; i < two.length; i++)
+				two[i] = random.nextFloat() * 2 - 1;
+			try (Session s = new Session(g)) {
+				float[] batched = run(s, in, out, two, 2, dims);
+				float[] first = run(s, in, out, java.util.Arrays.copyOfRange(two, 0, size), 1, dims);
+				float[] second = run(s, in, out, java.util.Arrays.copyOfRange(two, size, 2 * size), 1,
+					dims);
+				int k = first.length;
+				if (batched.length != 2 * k) return false;
+				for (int i = 0; i < k; i++) {
+					if (Math.abs(batched[i] - first[i]) > 1e-3f * (1 + Math.abs(first[i])))
+						return false;
+					if (Math.abs(batched[k + i] - second[i]) > 1e-3f * (1 + Math.abs(second[i])))
+						return false;
+				}
+				return true;
+			}
+		}
+		catch (RuntimeException e) {
+			return false; // an op insists on batch 1: keep the graph as it is
+		}
+	}
+
+	private static float[] run(Session s, Output<?> in, String out, float[] data, int n,
+		long[] dims)
+	{
+		long[] d = dims.clone();
+		d[0] = n;
+		try (TFloat32 x = TFloat32.tensorOf(Shape.of(d), DataBuffers.of(data));
+			Result r = s.runner().feed(in, x).fetch(out).run())
+		{
+			TFloat32 y = (TFloat32) r.get(0);
+			float[] values = new float[(int) y.size()];
+			y.asRawTensor().data().asFloats().read(values);
+			return values;
+		}
+	}
+
+	private static void export(GraphDef def, Conversion c, Path target) {
+		try {
+			Files.createDirectories(target.getParent());
+			Path tmp = Files.createTempDirectory(target.getParent(), "export");
+			try (Graph g = new Graph()) {
+				g.importGraphDef(def);
+				Signature.Builder sig = Signature.builder().key(Signature.DEFAULT_KEY).input("input",
+					g.output(c.input));
+				if (c.logits != null) sig.output("logits", g.output(c.logits));
+				if (c.probabilities != null) sig.output("probabilities", g.output(c.probabilities));
+				try (Session s = new Session(g)) {
+					SavedModelBundle.exporter(tmp.toString()).withSession(s).withSignature(sig.build())
+						.export();
+				}
+			}
+			try (Writer w = Files.newBufferedWriter(tmp.resolve(META), StandardCharsets.UTF_8)) {
+				new Gson().toJson(c, w);
+			}
+			if (Files.exists(target)) TensorFlowRuntime.deleteTree(target);
+			try {
+				Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+			}
+			catch (IOException raced) {
+				TensorFlowRuntime.deleteTree(tmp);
+				if (!Files.isRegularFile(target.resolve(META))) throw raced;
+			}
+		}
+		catch (IOException | RuntimeException e) {
+			throw new ExplainException("Could not convert " + c.source + " to a SavedModel in " +
+				target.getParent() + " (" + TensorFlowRuntime.firstLine(e) +
+				"); set EXPLAIN_CNN_CACHE to a writable folder.", e);
+		}
+	}
+
+	private static String sha256(byte[] bytes, String salt) {
+		try {
+			MessageDigest md = MessageDigest.getInstance("SHA-256");
+			md.update(bytes);
+			md.update(salt.getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(md.digest());
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+}

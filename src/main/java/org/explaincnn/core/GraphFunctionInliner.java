@@ -1,0 +1,190 @@
+package org.explaincnn.core;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.GraphOperationBuilder;
+import org.tensorflow.Output;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.FunctionDef;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.OpDef;
+
+/**
+ * Keras-style SavedModels compute the forward pass inside (Stateful)PartitionedCall functions.
+ * TensorFlow cannot differentiate through a stateful call, and the layers inside are not graph
+ * nodes. This copies each called function's body into the live graph, wired to the call's own
+ * inputs (the image placeholder and the variable handles), so the layers become named nodes
+ * ("call/body_node") that gradients flow through. The original call stays for DJL's predictor.
+ */
+final class GraphFunctionInliner {
+
+	private static final Set<String> CALL_OPS = Set.of("StatefulPartitionedCall",
+		"PartitionedCall");
+	private static final Map<Graph, Map<String, Output<?>[]>> INLINED = new WeakHashMap<>();
+	private static Map<String, OpDef> opDefs;
+
+	private final Graph graph;
+	private final Map<String, FunctionDef> library = new HashMap<>();
+
+	private GraphFunctionInliner(Graph graph) {
+		this.graph = graph;
+		GraphDef def = graph.toGraphDef();
+		for (FunctionDef f : def.getLibrary().getFunctionList())
+			library.put(f.getSignature().getName(), f);
+	}
+
+	/** Returns {@code out}, or its equivalent in the inlined copy if a function call made it. */
+	static Output<?> inlineIfCall(Graph graph, Output<?> out) {
+		GraphOperation op = (GraphOperation) out.op();
+		if (!CALL_OPS.contains(op.type())) return out;
+		synchronized (graph) {
+			Map<String, Output<?>[]> done = INLINED.computeIfAbsent(graph, g -> new HashMap<>());
+			Output<?>[] outputs = done.get(op.name());
+			if (outputs == null) {
+				Output<?>[] args = new Output<?>[op.numInputs()];
+				for (int i = 0; i < args.length; i++)
+					args[i] = op.input(i);
+				String fn = op.attributes().getAttrValueProto("f").getFunc().getName();
+				outputs = new GraphFunctionInliner(graph).inlineFunction(fn, args, op.name());
+				done.put(op.name(), outputs);
+			}
+			return outputs[out.index()];
+		}
+	}
+
+	private Output<?>[] inlineFunction(String name, Output<?>[] args, String prefix) {
+		FunctionDef f = library.get(name);
+		if (f == null) throw new ExplainException("The graph calls function '" + name +
+			"' that is not in its library; re-export the model.");
+		Body body = new Body(f, args, prefix);
+		List<OpDef.ArgDef> outs = f.getSignature().getOutputArgList();
+		Output<?>[] result = new Output<?>[outs.size()];
+		for (int i = 0; i < result.length; i++)
+			result[i] = body.resolve(f.getRetOrThrow(outs.get(i).getName()));
+		return result;
+	}
+
+	/** The nodes of one function body, created on demand in dependency order. */
+	private final class Body {
+
+		final Map<String, NodeDef> nodes = new HashMap<>();
+		final Map<String, Output<?>> argOutputs = new HashMap<>();
+		final Map<String, GraphOperation> created = new HashMap<>();
+		final Map<String, Output<?>[]> inlinedCalls = new HashMap<>();
+		final String prefix;
+
+		Body(FunctionDef f, Output<?>[] args, String prefix) {
+			this.prefix = prefix;
+			for (NodeDef n : f.getNodeDefList())
+				nodes.put(n.getName(), n);
+			List<OpDef.ArgDef> in = f.getSignature().getInputArgList();
+			if (in.size() != args.length) throw new ExplainException("Function '" + f.getSignature()
+				.getName() + "' takes " + in.size() + " inputs but is called with " + args.length +
+				"; the SavedModel is inconsistent.");
+			for (int i = 0; i < args.length; i++)
+				argOutputs.put(in.get(i).getName(), args[i]);
+		}
+
+		/** "arg", "node:out_arg:index" (function body syntax) to an output of the live graph. */
+		Output<?> resolve(String ref) {
+			String[] parts = ref.split(":");
+			if (parts.length == 1) {
+				Output<?> arg = argOutputs.get(parts[0]);
+				if (arg != null) return arg;
+				return node(parts[0]).output(0);
+			}
+			String nodeName = parts[0];
+			String argName = parts[1];
+			int index = parts.length > 2 ? Integer.parseInt(parts[2]) : 0;
+			NodeDef def = nodes.get(nodeName);
+			if (def != null && CALL_OPS.contains(def.getOp())) return call(def)[index];
+			GraphOperation op = node(nodeName);
+			int offset = 0;
+			for (OpDef.ArgDef out : opDef(op.type()).getOutputArgList()) {
+				if (out.getName().equals(argName)) return op.output(offset + index);
+				offset += op.outputListLength(out.getName());
+			}
+			throw new ExplainException("Cannot resolve '" + ref + "' in a function body of op " + op
+				.type() + "; the model uses a form Explain CNN does not inline yet.");
+		}
+
+		Output<?>[] call(NodeDef def) {
+			Output<?>[] cached = inlinedCalls.get(def.getName());
+			if (cached != null) return cached;
+			List<Output<?>> args = new ArrayList<>();
+			for (String in : def.getInputList())
+				if (!in.startsWith("^")) args.add(resolve(in));
+			Output<?>[] outs = inlineFunction(def.getAttrOrThrow("f").getFunc().getName(), args
+				.toArray(new Output<?>[0]), prefix + "/" + def.getName());
+			inlinedCalls.put(def.getName(), outs);
+			return outs;
+		}
+
+		GraphOperation node(String name) {
+			GraphOperation op = created.get(name);
+			if (op != null) return op;
+			NodeDef def = nodes.get(name);
+			if (def == null) throw new ExplainException("Function body refers to unknown node '" +
+				name + "'; the SavedModel is inconsistent.");
+			OpDef opDef = opDef(def.getOp());
+			// Group the flat input list by the op's input arguments (lists take several inputs).
+			List<String> data = new ArrayList<>();
+			List<String> control = new ArrayList<>();
+			for (String in : def.getInputList())
+				(in.startsWith("^") ? control : data).add(in);
+			List<Object> grouped = new ArrayList<>();
+			int next = 0;
+			for (OpDef.ArgDef arg : opDef.getInputArgList()) {
+				int count = -1;
+				if (!arg.getNumberAttr().isEmpty()) count = (int) def.getAttrOrThrow(arg
+					.getNumberAttr()).getI();
+				else if (!arg.getTypeListAttr().isEmpty()) count = def.getAttrOrThrow(arg
+					.getTypeListAttr()).getList().getTypeCount();
+				if (count < 0) grouped.add(resolve(data.get(next++)));
+				else {
+					Output<?>[] list = new Output<?>[count];
+					for (int i = 0; i < count; i++)
+						list[i] = resolve(data.get(next++));
+					grouped.add(list);
+				}
+			}
+			GraphOperationBuilder b = (GraphOperationBuilder) graph.opBuilder(def.getOp(), prefix +
+				"/" + def.getName(), graph.baseScope());
+			for (Object in : grouped) {
+				if (in instanceof Output) b.addInput((Output<?>) in);
+				else b.addInputList((Output<?>[]) in);
+			}
+			for (String c : control) {
+				String dep = c.substring(1);
+				if (nodes.containsKey(dep) && !CALL_OPS.contains(nodes.get(dep).getOp())) b
+					.addControlInput(node(dep));
+			}
+			for (Map.Entry<String, AttrValue> attr : def.getAttrMap().entrySet())
+				if (!attr.getKey().startsWith("_")) b.setAttr(attr.getKey(), attr.getValue());
+			op = b.build();
+			created.put(name, op);
+			return op;
+		}
+	}
+
+	private static synchronized OpDef opDef(String type) {
+		if (opDefs == null) {
+			opDefs = new HashMap<>();
+			for (OpDef d : TensorFlow.registeredOpList().getOpList())
+				opDefs.put(d.getName(), d);
+		}
+		OpDef d = opDefs.get(type);
+		if (d == null) throw new ExplainException("Op '" + type +
+			"' is not known to this TensorFlow (" + TensorFlow.version() + ").");
+		return d;
+	}
+}

@@ -1,0 +1,27 @@
+package org.explaincnn.core;
+
+/** Helpers that run passes for a prepared image, whatever the model's size rules. */
+public final class Passes {
+
+	private Passes() {}
+
+	public static Pass run(ExplainableModel model, PreparedImage image, PassRequest request) {
+		return model.runSized(request, image.height(), image.width());
+	}
+
+	/** {@code copies} copies of the image's model input, one after another. */
+	public static float[] repeat(float[] input, int copies) {
+		float[] out = new float[input.length * copies];
+		for (int i = 0; i < copies; i++)
+			System.arraycopy(input, 0, out, i * input.length, input.length);
+		return out;
+	}
+
+	/** One-hot seeds: row b selects classes[from + b], with the given sign. */
+	public static float[] oneHot(int[] classes, int from, int count, int numClasses, float sign) {
+		float[] seed = new float[count * numClasses];
+		for (int b = 0; b < count; b++)
+			seed[b * numClasses + classes[from + b]] = sign;
+		return seed;
+	}
+}

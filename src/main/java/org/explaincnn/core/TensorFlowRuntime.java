@@ -1,0 +1,127 @@
+package org.explaincnn.core;
+
+import ai.djl.engine.Engine;
+
+import org.bytedeco.javacpp.Loader;
+
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * Starts DJL's TensorFlow engine without network access. DJL would download its natives from a CDN;
+ * instead the shared libraries of {@code org.tensorflow:tensorflow-core-native} (on the class path)
+ * are unpacked by JavaCPP and their folder is handed to DJL through {@code TENSORFLOW_LIBRARY_PATH}.
+ */
+public final class TensorFlowRuntime {
+
+	private static final String NATIVE_PREFIX = "org/tensorflow/internal/c_api/";
+	private static volatile Engine engine;
+
+	private TensorFlowRuntime() {}
+
+	/** Cache root for natives and converted models; {@code EXPLAIN_CNN_CACHE} overrides it. */
+	public static Path cacheRoot() {
+		String override = System.getenv("EXPLAIN_CNN_CACHE");
+		if (override == null) override = System.getProperty("explaincnn.cache");
+		if (override != null && !override.isBlank()) return Paths.get(override);
+		return Paths.get(System.getProperty("user.home"), ".cache", "explain-cnn");
+	}
+
+	/**
+	 * Starts the engine once per process. Thread counts of 0 mean "all cores". Later calls return
+	 * the running engine; thread counts only apply to the first call.
+	 */
+	public static synchronized Engine start(int intraOpThreads, int interOpThreads) {
+		if (engine != null) return engine;
+		int cores = Runtime.getRuntime().availableProcessors();
+		System.setProperty("ai.djl.offline", "true");
+		setIfAbsent("ai.djl.tensorflow.num_intraop_threads",
+			Integer.toString(intraOpThreads > 0 ? intraOpThreads : cores));
+		setIfAbsent("ai.djl.tensorflow.num_interop_threads",
+			Integer.toString(interOpThreads > 0 ? interOpThreads : cores));
+		if (System.getenv("TENSORFLOW_LIBRARY_PATH") == null &&
+			System.getProperty("TENSORFLOW_LIBRARY_PATH") == null)
+		{
+			System.setProperty("TENSORFLOW_LIBRARY_PATH", extractNatives().toString());
+		}
+		// Quieter TensorFlow C++ logging unless the user asked for more.
+		if (System.getenv("TF_CPP_MIN_LOG_LEVEL") == null) {
+			setIfAbsent("org.bytedeco.javacpp.logger", "slf4j");
+		}
+		try {
+			engine = Engine.getEngine("TensorFlow");
+		}
+		catch (RuntimeException | UnsatisfiedLinkError e) {
+			throw new ExplainException("TensorFlow could not start (" + firstLine(e) +
+				"); make sure tensorflow-core-native for your platform is on the class path.", e);
+		}
+		return engine;
+	}
+
+	public static Engine start() {
+		return start(0, 0);
+	}
+
+	/** Version of the TensorFlow runtime, for manifests. */
+	public static String tensorFlowVersion() {
+		start();
+		return org.tensorflow.TensorFlow.version();
+	}
+
+	public static String djlVersion() {
+		return Engine.class.getPackage().getImplementationVersion() != null ? Engine.class
+			.getPackage().getImplementationVersion() : "0.36.0";
+	}
+
+	private static void setIfAbsent(String key, String value) {
+		if (System.getProperty(key) == null) System.setProperty(key, value);
+	}
+
+	static String firstLine(Throwable e) {
+		String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+		int nl = m.indexOf('\n');
+		return nl < 0 ? m : m.substring(0, nl);
+	}
+
+	/**
+	 * Finds the JNI library in the tensorflow-core-native jar and lets JavaCPP unpack it into its own
+	 * cache, where JavaCPP will load all of TensorFlow from anyway: one copy on disk, not two.
+	 */
+	private static Path extractNatives() {
+		ClassLoader loader = TensorFlowRuntime.class.getClassLoader();
+		for (String classifier : new String[] { "linux-x86_64-gpu", "linux-x86_64",
+			"macosx-arm64", "macosx-x86_64", "windows-x86_64" })
+		{
+			String folder = NATIVE_PREFIX + classifier + "/";
+			for (String name : new String[] { "libjnitensorflow.so", "libjnitensorflow.dylib",
+				"jnitensorflow.dll" })
+			{
+				URL jni = loader.getResource(folder + name);
+				if (jni == null) continue;
+				try {
+					return Loader.cacheResource(jni).toPath().getParent();
+				}
+				catch (IOException e) {
+					throw new ExplainException("Could not unpack the TensorFlow natives (" + e
+						.getMessage() + "); set org.bytedeco.javacpp.cachedir to a writable folder.",
+						e);
+				}
+			}
+		}
+		throw new ExplainException("TensorFlow natives are missing: add " +
+			"org.tensorflow:tensorflow-core-native:1.0.0-rc.1 with your platform's classifier " +
+			"(e.g. linux-x86_64) to the class path.");
+	}
+
+	static void deleteTree(Path root) {
+		try (var walk = Files.walk(root)) {
+			walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+		}
+		catch (IOException ignored) {
+			// best effort clean-up of a temp folder
+		}
+	}
+}

@@ -1,0 +1,63 @@
+package org.explaincnn.methods;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.FeatureMap;
+import org.explaincnn.core.LayerInfo;
+import org.explaincnn.core.Pass;
+import org.explaincnn.core.PassRequest;
+import org.explaincnn.core.Passes;
+import org.explaincnn.core.PreparedImage;
+
+/**
+ * Activations of a layer and the gradients of each target class's score with respect to it: the
+ * input of every CAM method. Classes share batched passes (one image copy per class), in chunks
+ * no larger than the batch size, so k classes cost ceil(k / batch) passes.
+ */
+final class LayerGradients {
+
+	final LayerInfo layer;
+	/** Per class: activations and gradients as a batch of one. */
+	final List<FeatureMap> activations = new ArrayList<>();
+	final List<FeatureMap> gradients = new ArrayList<>();
+
+	private LayerGradients(LayerInfo layer) {
+		this.layer = layer;
+	}
+
+	static LayerInfo layerOf(ExplainableModel model, ExplainOptions options) {
+		return options.layer != null ? model.layer(options.layer) : model.defaultLayer();
+	}
+
+	static LayerGradients compute(ExplainableModel model, PreparedImage image, int[] classes,
+		ExplainOptions options)
+	{
+		return compute(model, image, classes, options, layerOf(model, options));
+	}
+
+	static LayerGradients compute(ExplainableModel model, PreparedImage image, int[] classes,
+		ExplainOptions options, LayerInfo layer)
+	{
+		LayerGradients out = new LayerGradients(layer);
+		int chunk = Math.max(1, Math.min(options.batchSize, model.spec.maxBatch));
+		float sign = options.counterfactual ? -1f : 1f;
+		for (int from = 0; from < classes.length; from += chunk) {
+			options.checkCancelled();
+			int n = Math.min(chunk, classes.length - from);
+			PassRequest r = new PassRequest(Passes.repeat(image.modelInput, n), n).score(
+				options.score).seed(Passes.oneHot(classes, from, n, model.spec.classes, sign))
+				.activation(layer).layerGradient(layer);
+			Pass pass = Passes.run(model, image, r);
+			FeatureMap a = pass.activation(layer), g = pass.gradient(layer);
+			for (int b = 0; b < n; b++) {
+				out.activations.add(a.slice(b));
+				out.gradients.add(g.slice(b));
+			}
+			options.progress.update(Math.min(classes.length, from + n), classes.length);
+		}
+		return out;
+	}
+}

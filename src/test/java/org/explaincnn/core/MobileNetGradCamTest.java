@@ -1,0 +1,64 @@
+package org.explaincnn.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.explaincnn.TestData;
+import org.explaincnn.methods.Methods;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Known answers on the real MobileNet v1 with both.png (bulldog top, tabby cat bottom). */
+class MobileNetGradCamTest {
+
+	static ExplainableModel model;
+	static PreparedImage both;
+
+	@BeforeAll
+	static void load() throws Exception {
+		model = ExplainableModel.open(TestData.sampleModel());
+		int[] size = new int[2];
+		float[] raster = TestData.rgb(TestData.sampleImage("both.png"), size);
+		both = PreparedImage.of(raster, size[0], size[1], 3, model.spec);
+	}
+
+	@AfterAll
+	static void close() {
+		model.close();
+	}
+
+	private static Attribution gradcam(String target) {
+		Explanation e = Explainer.explain(model, both, Methods.byName("gradcam"), TargetSpec.parse(
+			target), new ExplainOptions(), System.nanoTime());
+		return e.attributions.get(0);
+	}
+
+	@Test
+	void tabbyMapLiesOnTheCat() {
+		Attribution a = gradcam("tabby");
+		assertEquals("tabby, tabby cat", a.label);
+		double lower = a.massInRows(112, 224);
+		assertTrue(lower > 0.7, "tabby mass in the lower (cat) half: " + lower);
+	}
+
+	@Test
+	void dogClassesLieOnTheDog() {
+		for (String dog : new String[] { "boxer", "bull mastiff" }) {
+			double upper = gradcam(dog).massInRows(0, 112);
+			assertTrue(upper > 0.6, dog + " mass in the upper (dog) half: " + upper);
+		}
+	}
+
+	@Test
+	void predictionsMatchTheProvenanceRecord() {
+		Explanation e = Explainer.explain(model, both, Methods.byName("gradcam"), TargetSpec.top1(),
+			new ExplainOptions(), System.nanoTime());
+		// PROVENANCE.txt: both.png -> tiger cat .36 / tabby .23 / bull mastiff .12
+		assertEquals("tiger cat", model.spec.labels.name(e.top[0]));
+		assertEquals(0.36, e.probabilities[e.top[0]], 0.03);
+		assertEquals(e.top[0], e.attributions.get(0).classIndex);
+		assertEquals(1001, model.spec.classes);
+		assertTrue(model.spec.maxBatch > 1, "frozen graph's batch dimension should be relaxed");
+	}
+}
