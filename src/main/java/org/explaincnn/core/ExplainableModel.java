@@ -254,14 +254,16 @@ public final class ExplainableModel implements AutoCloseable {
 		if (h < 0 || w < 0) spec.assumptions.add(
 			"the model takes any image size: images are fed at their own size");
 
+		// Multichannel (e.g. microscopy) models have no colour order: channels are fed as they are.
 		String order = d.channelOrder != null ? d.channelOrder.toUpperCase(Locale.ROOT)
-			: spec.channels == 1 ? "GRAY" : "RGB";
+			: spec.channels == 1 ? "GRAY" : spec.channels == 3 ? "RGB" : "CHANNELS";
 		if (d.channelOrder == null && spec.channels == 3) spec.assumptions.add(
 			"RGB channel order");
-		int expected = order.equals("GRAY") ? 1 : 3;
-		if (!order.equals("RGB") && !order.equals("BGR") && !order.equals("GRAY"))
-			throw new ExplainException("Unknown channelOrder '" + d.channelOrder + "' in " +
-				ModelDescriptor.FILE_NAME + "; use \"RGB\", \"BGR\" or \"GRAY\".");
+		if (!order.equals("RGB") && !order.equals("BGR") && !order.equals("GRAY") && !order.equals(
+			"CHANNELS")) throw new ExplainException("Unknown channelOrder '" + d.channelOrder +
+				"' in " + ModelDescriptor.FILE_NAME + "; use \"RGB\", \"BGR\", \"GRAY\" or " +
+				"\"CHANNELS\".");
+		int expected = order.equals("GRAY") ? 1 : order.equals("CHANNELS") ? spec.channels : 3;
 		if (expected != spec.channels) throw new ExplainException("channelOrder " + order +
 			" means " + expected + " channel(s) but input '" + spec.input + "' has " +
 			spec.channels + "; fix \"channelOrder\" in " + ModelDescriptor.FILE_NAME + ".");
@@ -680,6 +682,18 @@ public final class ExplainableModel implements AutoCloseable {
 
 	Graph graph() {
 		return graph;
+	}
+
+	Session session() {
+		return session;
+	}
+
+	Output<?> inputTensor() {
+		return input;
+	}
+
+	Output<?> logitsTensor() {
+		return logits;
 	}
 
 	private void checkOpen() {

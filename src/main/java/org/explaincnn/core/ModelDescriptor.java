@@ -29,7 +29,7 @@ public final class ModelDescriptor {
 	public String layout;
 	/** Model input [height, width] when the graph leaves it open. */
 	public int[] inputSize;
-	/** "RGB" (default), "BGR" or "GRAY". */
+	/** "RGB" (default for 3 channels), "BGR", "GRAY" (1 channel) or "CHANNELS" (any count, as is). */
 	public String channelOrder;
 	/** Model value = (pixel - mean[c]) / std[c], pixels 0..255. */
 	public float[] mean;

@@ -46,9 +46,6 @@ public final class PreparedImage {
 			" dimensions; give a 2-D image (X, Y) or a 2-D image with channels (X, Y, C).");
 		int w = (int) image.dimension(0), h = (int) image.dimension(1);
 		int c = nd == 3 ? (int) image.dimension(2) : 1;
-		if (w < MIN_SIDE || h < MIN_SIDE) throw new ExplainException("Image is " + w + "x" + h +
-			" pixels, too small to explain; use an image of at least " + MIN_SIDE + "x" + MIN_SIDE +
-			" (the model takes " + sizeText(spec) + ").");
 		float[] raster = new float[w * h * c];
 		RandomAccess<T> ra = image.randomAccess();
 		long[] pos = new long[nd];
@@ -68,6 +65,9 @@ public final class PreparedImage {
 
 	/** From a channels-last raster in 0..255 units. */
 	public static PreparedImage of(float[] raster, int w, int h, int c, ModelSpec spec) {
+		if (w < MIN_SIDE || h < MIN_SIDE) throw new ExplainException("Image is " + w + "x" + h +
+			" pixels, too small to explain; use an image of at least " + MIN_SIDE + "x" + MIN_SIDE +
+			" (the model takes " + sizeText(spec) + ").");
 		float[] adapted = adaptChannels(raster, w * h, c, spec.channels, spec.channelOrder);
 		int mw = spec.width > 0 ? spec.width : w;
 		int mh = spec.height > 0 ? spec.height : h;
