@@ -18,6 +18,14 @@ public interface AttributionMethod {
 	/** True if the method reads a feature-map layer (the layer option applies). */
 	boolean usesLayer();
 
+	/**
+	 * Method-specific parameters (macro key -> default), read by every front end: CLI
+	 * "--param key=value", macro "key=value", command fields.
+	 */
+	default java.util.Map<String, String> parameters() {
+		return java.util.Map.of();
+	}
+
 	List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
 		ExplainOptions options);
 }

@@ -1,0 +1,66 @@
+package org.explaincnn.cli;
+
+import ij.IJ;
+import ij.Menus;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+
+import org.explaincnn.core.ExplainException;
+
+/** Runs an ImageJ 1.x macro headless, with the Explain CNN commands registered. */
+final class MacroRunner {
+
+	private MacroRunner() {}
+
+	static int run(List<String> args, PrintStream out, PrintStream err) {
+		if (args.isEmpty()) throw new ExplainException(
+			"--macro needs a macro file: ./explain --macro macros/batch_explain.ijm \"key=[value] ...\"");
+		Path file = Paths.get(args.get(0));
+		if (!Files.isRegularFile(file)) throw new ExplainException("Macro not found: " + file + ".");
+		String macroArgs = args.size() > 1 ? String.join(" ", args.subList(1, args.size())) : "";
+		registerCommands();
+		String result = IJ.runMacroFile(file.toAbsolutePath().toString(), macroArgs);
+		if ("[aborted]".equals(result)) {
+			err.println("explain: the macro was aborted (see the log lines above).");
+			return 2;
+		}
+		return 0;
+	}
+
+	/**
+	 * Reads plugins.config from the class path, as Fiji does from the jar, and adds its commands
+	 * to ImageJ's command table so that run("Grad-CAM", ...) resolves headless.
+	 */
+	static void registerCommands() {
+		if (Menus.getCommands() == null) {
+			// IJ.init() is what IJ.run does on first use in batch mode (no window); call it now so the
+			// command table exists before our entries go in.
+			try {
+				java.lang.reflect.Method init = IJ.class.getDeclaredMethod("init");
+				init.setAccessible(true);
+				init.invoke(null);
+			}
+			catch (ReflectiveOperationException e) {
+				throw new ExplainException("ImageJ could not initialise headless (" + e + ").");
+			}
+		}
+		java.util.Hashtable<String, String> commands = Menus.getCommands();
+		try (java.io.InputStream in = MacroRunner.class.getResourceAsStream("/plugins.config")) {
+			if (in == null) throw new ExplainException("plugins.config is missing from the class path.");
+			for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+				.split("\n"))
+			{
+				java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+					"^[^#].*?,\\s*\"([^\"]+)\",\\s*(\\S.*)$").matcher(line.strip());
+				if (m.matches()) commands.put(m.group(1), m.group(2).strip());
+			}
+		}
+		catch (java.io.IOException e) {
+			throw new ExplainException("Cannot read plugins.config (" + e.getMessage() + ").");
+		}
+	}
+}

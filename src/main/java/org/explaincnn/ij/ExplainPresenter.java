@@ -1,0 +1,58 @@
+package org.explaincnn.ij;
+
+import ij.IJ;
+import ij.gui.Roi;
+import ij.plugin.frame.RoiManager;
+
+import java.awt.GraphicsEnvironment;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+import org.explaincnn.core.Attribution;
+import org.explaincnn.core.ExplainOptions;
+
+/** What the GUI front ends do with a result: show it, fill the ROI Manager, save on request. */
+public final class ExplainPresenter {
+
+	private ExplainPresenter() {}
+
+	/** Runs a job on an image as a user action: status bar progress, Esc cancels. */
+	public static ExplainResult runInteractive(ij.ImagePlus imp, ExplainJob job,
+		Consumer<String> log, java.util.function.BooleanSupplier extraCancel)
+	{
+		ExplainOptions.ProgressListener progress = (done, total) -> {
+			IJ.showProgress(done, total);
+			IJ.showStatus("Explain CNN: " + done + "/" + total + " passes");
+		};
+		IJ.resetEscape();
+		IJ.showStatus("Explain CNN: " + job.method + " on " + imp.getTitle() + "...");
+		ExplainResult r = ImageExplainer.explain(imp, job, log, progress, () -> IJ.escapePressed() ||
+			extraCancel.getAsBoolean());
+		IJ.showProgress(1.0);
+		Attribution a = r.explanation.attributions.get(0);
+		IJ.showStatus(String.format(Locale.ROOT, "Explain CNN: %s %s (p=%.3f) in %.0f ms", r
+			.explanation.methodTitle, a.label.split(",")[0], a.probability, r.explanation.totalMs));
+		if (job.addRois && !GraphicsEnvironment.isHeadless() && !r.rois.isEmpty()) {
+			RoiManager rm = RoiManager.getInstance();
+			if (rm == null) rm = new RoiManager();
+			for (Roi roi : r.rois)
+				rm.addRoi((Roi) roi.clone());
+		}
+		Path saveTo = job.output;
+		if (saveTo != null) {
+			try {
+				String stem = imp.getTitle().replaceFirst("\\.[^.]+$", "");
+				List<Path> files = ImageExplainer.save(r, job, saveTo, stem, true, imp.getOriginalFileInfo() ==
+					null ? imp.getTitle() : imp.getOriginalFileInfo().getFilePath());
+				log.accept("Saved " + files);
+			}
+			catch (java.io.IOException e) {
+				throw new org.explaincnn.core.ExplainException("Could not save results to " + saveTo +
+					" (" + e.getMessage() + "); choose a writable folder.");
+			}
+		}
+		return r;
+	}
+}

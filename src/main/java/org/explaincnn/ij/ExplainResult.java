@@ -1,0 +1,32 @@
+package org.explaincnn.ij;
+
+import ij.ImagePlus;
+import ij.gui.Roi;
+
+import java.util.List;
+
+import org.explaincnn.core.Explanation;
+import org.explaincnn.core.ExplainableModel;
+
+/** The images and ROIs made for one explained image. */
+public final class ExplainResult {
+
+	public final Explanation explanation;
+	/** 32-bit map, one slice per class, the input's size and calibration. */
+	public final ImagePlus heatmap;
+	/** The input with the heatmap burnt in (one panel per class, side by side), for PNG files. */
+	public final ImagePlus overlayPreview;
+	/** ROIs of all classes, named "class #rank", slice position set for multi-class heatmaps. */
+	public final List<Roi> rois;
+	public final ExplainableModel model;
+
+	ExplainResult(Explanation explanation, ImagePlus heatmap, ImagePlus overlayPreview,
+		List<Roi> rois, ExplainableModel model)
+	{
+		this.explanation = explanation;
+		this.heatmap = heatmap;
+		this.overlayPreview = overlayPreview;
+		this.rois = rois;
+		this.model = model;
+	}
+}

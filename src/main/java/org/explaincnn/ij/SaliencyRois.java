@@ -1,0 +1,98 @@
+package org.explaincnn.ij;
+
+import ij.gui.PolygonRoi;
+import ij.gui.Roi;
+import ij.gui.Wand;
+import ij.process.AutoThresholder;
+import ij.process.ByteProcessor;
+import ij.process.FloodFiller;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+import org.explaincnn.core.ExplainException;
+
+/**
+ * ROIs from a saliency map: pixels above a threshold (a fraction of the map's maximum, or Otsu's
+ * threshold), one traced ROI per 8-connected region, strongest region first.
+ */
+public final class SaliencyRois {
+
+	/** Largest number of regions kept per map. */
+	public static final int MAX_REGIONS = 20;
+
+	private SaliencyRois() {}
+
+	/** "otsu" or a fraction such as "0.5". */
+	public static double thresholdValue(float[] map, String threshold) {
+		float max = 0;
+		for (float v : map)
+			max = Math.max(max, v);
+		if (max <= 0) return Double.POSITIVE_INFINITY;
+		String t = threshold == null ? "0.5" : threshold.strip().toLowerCase(Locale.ROOT);
+		if (t.equals("otsu")) {
+			int[] histogram = new int[256];
+			for (float v : map)
+				histogram[(int) Math.max(0, Math.min(255, v / max * 255))]++;
+			int level = new AutoThresholder().getThreshold(AutoThresholder.Method.Otsu, histogram);
+			return (level + 1) / 255.0 * max;
+		}
+		double fraction;
+		try {
+			fraction = Double.parseDouble(t);
+		}
+		catch (NumberFormatException e) {
+			throw new ExplainException("Threshold '" + threshold +
+				"' is neither 'otsu' nor a fraction of the maximum such as 0.5.");
+		}
+		if (fraction <= 0 || fraction >= 1) throw new ExplainException("Threshold " + fraction +
+			" must lie strictly between 0 and 1 (a fraction of the map's maximum), or be 'otsu'.");
+		return fraction * max;
+	}
+
+	public static List<Roi> regions(float[] map, int width, int height, String threshold,
+		String namePrefix)
+	{
+		double level = thresholdValue(map, threshold);
+		ByteProcessor mask = new ByteProcessor(width, height);
+		byte[] m = (byte[]) mask.getPixels();
+		for (int i = 0; i < map.length; i++)
+			if (map[i] >= level) m[i] = (byte) 255;
+		List<Roi> found = new ArrayList<>();
+		List<Double> mass = new ArrayList<>();
+		ByteProcessor remaining = (ByteProcessor) mask.duplicate();
+		remaining.setValue(0);
+		FloodFiller filler = new FloodFiller(remaining);
+		byte[] r = (byte[]) remaining.getPixels();
+		for (int y = 0; y < height; y++) {
+			for (int x = 0; x < width; x++) {
+				if (r[y * width + x] == 0) continue;
+				Wand wand = new Wand(mask);
+				wand.autoOutline(x, y, 255.0, 255.0, Wand.EIGHT_CONNECTED);
+				Roi roi = new PolygonRoi(wand.xpoints, wand.ypoints, wand.npoints, Roi.TRACED_ROI);
+				filler.fill8(x, y);
+				double sum = 0;
+				java.awt.Rectangle b = roi.getBounds();
+				for (java.awt.Point p : roi.getContainedPoints())
+					if (p.x >= 0 && p.y >= 0 && p.x < width && p.y < height) sum += Math.max(0, map[p.y *
+						width + p.x]);
+				if (b.width * b.height == 0) continue;
+				found.add(roi);
+				mass.add(sum);
+			}
+		}
+		List<Integer> order = new ArrayList<>();
+		for (int i = 0; i < found.size(); i++)
+			order.add(i);
+		order.sort(Comparator.comparingDouble(i -> -mass.get(i)));
+		List<Roi> out = new ArrayList<>();
+		for (int rank = 0; rank < Math.min(MAX_REGIONS, order.size()); rank++) {
+			Roi roi = found.get(order.get(rank));
+			roi.setName(namePrefix + " #" + (rank + 1));
+			out.add(roi);
+		}
+		return out;
+	}
+}
