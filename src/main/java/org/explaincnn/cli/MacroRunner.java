@@ -23,7 +23,13 @@ final class MacroRunner {
 		if (!Files.isRegularFile(file)) throw new ExplainException("Macro not found: " + file + ".");
 		String macroArgs = args.size() > 1 ? String.join(" ", args.subList(1, args.size())) : "";
 		registerCommands();
+		org.explaincnn.ij.ExplainPlugin.takeLastError();
 		String result = IJ.runMacroFile(file.toAbsolutePath().toString(), macroArgs);
+		String error = org.explaincnn.ij.ExplainPlugin.takeLastError();
+		if (error != null) {
+			err.println("explain: " + error);
+			return 2;
+		}
 		if ("[aborted]".equals(result)) {
 			err.println("explain: the macro was aborted (see the log lines above).");
 			return 2;

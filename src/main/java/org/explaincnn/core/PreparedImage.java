@@ -65,8 +65,11 @@ public final class PreparedImage {
 
 	/** From a channels-last raster in 0..255 units. */
 	public static PreparedImage of(float[] raster, int w, int h, int c, ModelSpec spec) {
-		if (w < MIN_SIDE || h < MIN_SIDE) throw new ExplainException("Image is " + w + "x" + h +
-			" pixels, too small to explain; use an image of at least " + MIN_SIDE + "x" + MIN_SIDE +
+		// A model with a tiny input (a test net, a patch classifier) may take images that small.
+		int minSide = spec.width > 0 ? Math.min(MIN_SIDE, Math.min(spec.width, spec.height))
+			: MIN_SIDE;
+		if (w < minSide || h < minSide) throw new ExplainException("Image is " + w + "x" + h +
+			" pixels, too small to explain; use an image of at least " + minSide + "x" + minSide +
 			" (the model takes " + sizeText(spec) + ").");
 		float[] adapted = adaptChannels(raster, w * h, c, spec.channels, spec.channelOrder);
 		int mw = spec.width > 0 ? spec.width : w;

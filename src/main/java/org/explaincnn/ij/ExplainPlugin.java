@@ -50,8 +50,18 @@ public class ExplainPlugin implements PlugIn {
 		}
 	}
 
+	/** The last failure of a macro call, for headless runners that report it as the exit status. */
+	private static volatile String lastError;
+
+	public static String takeLastError() {
+		String e = lastError;
+		lastError = null;
+		return e;
+	}
+
 	private static void fail(String message) {
 		if (IJ.isMacro() || java.awt.GraphicsEnvironment.isHeadless()) {
+			lastError = message;
 			IJ.log("Explain CNN: " + message);
 			// Aborts the macro with the message (and a non-zero exit headless).
 			Macro.abort();

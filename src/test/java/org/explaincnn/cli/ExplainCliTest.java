@@ -1,0 +1,140 @@
+package org.explaincnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.IJ;
+import ij.ImagePlus;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.explaincnn.HeadlessImageJ;
+import org.explaincnn.TestData;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line end to end: files, JSON, macros headless, Fiji-style --run, error exits. */
+class ExplainCliTest {
+
+	@TempDir
+	Path tmp;
+
+	@BeforeAll
+	static void start() {
+		HeadlessImageJ.init();
+		System.setProperty("explaincnn.home", TestData.repo().toString());
+	}
+
+	static final class Run {
+
+		int code;
+		String out, err;
+	}
+
+	static Run cli(String... args) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+		Run r = new Run();
+		r.code = ExplainCli.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+			new PrintStream(err, true, StandardCharsets.UTF_8));
+		r.out = out.toString(StandardCharsets.UTF_8);
+		r.err = err.toString(StandardCharsets.UTF_8);
+		return r;
+	}
+
+	@Test
+	void explainsImagesIntoFiles() throws Exception {
+		Run r = cli(TestData.sampleImage("both.png").toString(), "--target", "tabby", "--top-k",
+			"2", "--out", tmp.toString(), "--json");
+		assertEquals(0, r.code, r.err);
+		// --top-k after --target wins: the two best classes, one map each (a stack of two).
+		ImagePlus heat = IJ.openImage(tmp.resolve("both.gradcam.heatmap.tif").toString());
+		assertEquals(2, heat.getStackSize());
+		assertEquals(32, heat.getBitDepth());
+		assertTrue(heat.getStack().getSliceLabel(1).startsWith("tiger cat"));
+		ImagePlus png = IJ.openImage(tmp.resolve("both.gradcam.overlay.png").toString());
+		assertEquals(2 * 224, png.getWidth(), "one overlay panel per class");
+		assertTrue(Files.size(tmp.resolve("both.gradcam.rois.zip")) > 0);
+		String json = Files.readString(tmp.resolve("both.gradcam.json"));
+		assertTrue(json.contains("\"sha256\": \"42eed25cc25407e8"), "sha256 of the model file");
+		assertTrue(r.out.contains("both.png") && r.out.contains("top: tiger cat"), r.out);
+	}
+
+	@Test
+	void noArgumentsExplainsTheSamples() throws Exception {
+		Path cwd = tmp.resolve("run");
+		Files.createDirectories(cwd);
+		Run r = cli("--out", cwd.toString());
+		assertEquals(0, r.code, r.err);
+		for (String stem : List.of("both", "chelsea", "coffee"))
+			for (String ext : List.of("heatmap.tif", "overlay.png", "rois.zip"))
+				assertTrue(Files.isRegularFile(cwd.resolve(stem + ".gradcam." + ext)), stem + " " + ext);
+		assertEquals(4, r.out.lines().count(), "one line per image and the folder: " + r.out);
+	}
+
+	@Test
+	void errorsExitWithCodeTwoAndOneLine() {
+		String both = TestData.sampleImage("both.png").toString();
+		String[][] cases = { { "--bogus" }, { "missing.png" }, { both, "--model", "/no/model" },
+			{ both, "--target", "unicornfish" }, { both, "--layer", "conv99" }, { both, "--method",
+				"magic" }, { TestData.sampleImage("PROVENANCE.txt").toString() }, { both,
+					"--threshold", "2" } };
+		String[] expected = { "Unknown option --bogus", "Image not found", "Model folder not found",
+			"Unknown class 'unicornfish'", "Unknown layer 'conv99'", "Unknown method 'magic'",
+			"Cannot read image", "Threshold 2" };
+		for (int i = 0; i < cases.length; i++) {
+			Run r = cli(cases[i]);
+			assertEquals(2, r.code, String.join(" ", cases[i]) + ": " + r.err);
+			assertEquals(1, r.err.strip().lines().count(), "one line: " + r.err);
+			assertTrue(r.err.startsWith("explain: " + expected[i]), r.err);
+		}
+	}
+
+	@Test
+	void batchMacroRunsHeadlessOverAFolder() throws Exception {
+		Path in = tmp.resolve("in"), out = tmp.resolve("out");
+		Files.createDirectories(in);
+		for (String name : List.of("both.png", "chelsea.png", "coffee.png"))
+			Files.copy(TestData.sampleImage(name), in.resolve(name));
+		Run r = cli("--macro", TestData.repo().resolve("macros/batch_explain.ijm").toString(),
+			"input=[" + in + "] output=[" + out + "] model=[" + TestData.sampleModel() + "]");
+		assertEquals(0, r.code, r.err + r.out);
+		List<String> csv = Files.readAllLines(out.resolve("explain.csv"));
+		assertEquals(4, csv.size(), String.join("\n", csv));
+		assertTrue(csv.get(1).startsWith("both.png,\"tiger cat\","), csv.get(1));
+		assertTrue(csv.get(3).startsWith("coffee.png,\"espresso\","), csv.get(3));
+		for (String stem : List.of("both", "chelsea", "coffee"))
+			for (String ext : List.of("heatmap.tif", "overlay.png", "rois.zip", "json"))
+				assertTrue(Files.isRegularFile(out.resolve(stem + ".gradcam." + ext)), stem + " " + ext);
+	}
+
+	@Test
+	void macroErrorsAbortWithTheMessage() throws Exception {
+		Path macro = tmp.resolve("bad.ijm");
+		Files.writeString(macro, "open(\"" + TestData.sampleImage("both.png") +
+			"\");\nrun(\"Grad-CAM\", \"model=[/no/model] rois\");\n");
+		Run r = cli("--macro", macro.toString());
+		assertEquals(2, r.code, r.err + r.out);
+		assertTrue(r.err.contains("Model folder not found"), r.err);
+	}
+
+	@Test
+	void fijiStyleHeadlessRun() throws Exception {
+		Run r = cli("--headless", "--run", "Grad-CAM", "image='" + TestData.sampleImage("both.png") +
+			"',model='" + TestData.sampleModel() + "',target='boxer',output='" + tmp + "'");
+		assertEquals(0, r.code, r.err);
+		assertTrue(r.out.contains("heatmap: Grad-CAM boxer"), r.out);
+		assertTrue(Files.isRegularFile(tmp.resolve("both.gradcam.heatmap.tif")));
+		Run bad = cli("--headless", "--run", "Grad-CAM", "image='" + TestData.sampleImage(
+			"both.png") + "',model='/no/model'");
+		assertEquals(2, bad.code);
+		assertTrue(bad.err.contains("Model folder not found"), bad.err);
+		Run unknown = cli("--headless", "--run", "Grad-CAM", "image='x.png',colour='red'");
+		assertEquals(2, unknown.code);
+	}
+}
