@@ -23,6 +23,7 @@ public final class ExplainCli {
 		"       ./explain --list-layers [--model DIR]",
 		"       ./explain --list-methods",
 		"       ./explain --list-classes [--model DIR]",
+		"       ./explain --benchmark [--model DIR] [IMAGE] [--soak N]   speed and memory vs raw passes",
 		"       ./explain --macro FILE.ijm [\"key=[value] ...\"]   run an ImageJ macro headless",
 		"       ./explain --headless --run \"Grad-CAM\" \"image='a.png',model='dir',...\"",
 		"Options:",
@@ -90,6 +91,23 @@ public final class ExplainCli {
 		if (!a.isEmpty() && a.get(0).equals("--macro")) return MacroRunner.run(a.subList(1, a
 			.size()), out, err);
 		if (a.contains("--headless") || a.contains("--run")) return HeadlessRunner.run(a, out, err);
+		if (a.contains("--benchmark")) {
+			List<String> rest = new ArrayList<>(a);
+			rest.remove("--benchmark");
+			int soak = 2000;
+			int at = rest.indexOf("--soak");
+			if (at >= 0 && at + 1 < rest.size()) {
+				soak = positive(rest.get(at + 1), "--soak");
+				rest.remove(at);
+				rest.remove(at);
+			}
+			try {
+				return Benchmark.run(parse(rest.toArray(new String[0])), 30, soak, out);
+			}
+			catch (java.io.IOException e) {
+				throw new ExplainException("Benchmark could not read its image (" + e.getMessage() + ").");
+			}
+		}
 		return ImageRunner.run(parse(args), out, err);
 	}
 

@@ -26,6 +26,17 @@ public interface AttributionMethod {
 		return java.util.Map.of();
 	}
 
+	/**
+	 * True if the method accepts {@link #TOP_ONE} as a class and resolves it inside its own pass
+	 * ({@link ClassMap#resolvedFrom}), saving the prediction pass.
+	 */
+	default boolean resolvesTopOne() {
+		return false;
+	}
+
+	/** Class placeholder: "the model's top class", chosen in the graph. */
+	int TOP_ONE = -1;
+
 	List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
 		ExplainOptions options);
 }

@@ -11,8 +11,24 @@ public final class ClassMap {
 	/** E.g. the integrated-gradients completeness gap; written to logs and JSON. */
 	public final Map<String, Object> details = new LinkedHashMap<>();
 
+	/**
+	 * Set when the class was chosen inside the graph (top-1 in one run): the class and the scores
+	 * of that run, so no separate prediction pass is needed.
+	 */
+	int resolvedClass = -1;
+	float[] logits, probabilities;
+
 	public ClassMap(float[] map) {
 		this.map = map;
+	}
+
+	/** Records the class the graph chose and the scores of row b of that pass. */
+	public ClassMap resolvedFrom(Pass pass, int b) {
+		int n = pass.classes;
+		resolvedClass = ExplainableModel.argmax(pass.logits, b, n);
+		logits = java.util.Arrays.copyOfRange(pass.logits, b * n, (b + 1) * n);
+		probabilities = java.util.Arrays.copyOfRange(pass.probabilities, b * n, (b + 1) * n);
+		return this;
 	}
 
 	public ClassMap detail(String key, Object value) {

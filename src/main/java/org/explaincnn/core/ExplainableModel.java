@@ -388,15 +388,16 @@ public final class ExplainableModel implements AutoCloseable {
 		for (LayerInfo layer : r.activations)
 			fetches.add(tensor(layer.name));
 		Output<?>[] grads = null;
-		if (r.seed != null) {
-			if (r.seed.length != r.batch * spec.classes) throw new IllegalArgumentException(
-				"seed length " + r.seed.length + " != batch x classes");
+		if (r.seed != null || r.topOneSign != 0) {
+			if (r.seed != null && r.seed.length != r.batch * spec.classes)
+				throw new IllegalArgumentException("seed length " + r.seed.length +
+					" != batch x classes");
 			List<String> targets = new ArrayList<>();
 			for (LayerInfo layer : r.layerGradients)
 				targets.add(layer.name);
 			if (r.inputGradient) targets.add(null);
 			if (!targets.isEmpty()) {
-				grads = gradients(r.score, targets);
+				grads = gradients(r.score, targets, r.seed == null ? r.topOneSign : 0);
 				Collections.addAll(fetches, grads);
 			}
 		}
@@ -497,9 +498,26 @@ public final class ExplainableModel implements AutoCloseable {
 		}
 	}
 
-	/** Backward ops for d(sum(seed * score)) / d(targets); null target = the input. Cached. */
-	private Output<?>[] gradients(Score score, List<String> targets) {
-		String key = score + "|" + targets;
+	/** +-one_hot(argmax(logits)): the top-1 seed made inside the graph. */
+	private Output<?> topOneSeed(float sign) {
+		String name = "explaincnn/top1_seed_" + (sign > 0 ? "pos" : "neg");
+		synchronized (graph) {
+			Output<?> existing = graph.operation(name) == null ? null : graph.operation(name).output(0);
+			if (existing != null) return existing;
+			org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(graph);
+			Output<org.tensorflow.types.TFloat32> lg = logits.expect(org.tensorflow.types.TFloat32.class);
+			return tf.withSubScope("explaincnn").withName("top1_seed_" + (sign > 0 ? "pos" : "neg"))
+				.oneHot(tf.math.argMax(lg, tf.constant(1)), tf.constant(
+				spec.classes), tf.constant(sign), tf.constant(0f)).asOutput();
+		}
+	}
+
+	/**
+	 * Backward ops for d(sum(seed * score)) / d(targets); null target = the input. topOneSign != 0
+	 * uses the in-graph top-1 seed instead of the seed placeholder. Cached.
+	 */
+	private Output<?>[] gradients(Score score, List<String> targets, float topOneSign) {
+		String key = score + "|" + topOneSign + "|" + targets;
 		synchronized (graph) {
 			Output<?>[] cached = gradientCache.get(key);
 			if (cached != null) return cached;
@@ -510,8 +528,9 @@ public final class ExplainableModel implements AutoCloseable {
 			CustomGradients.registerOnce();
 			Output<?>[] dx;
 			try {
+				Output<?> seed = topOneSign != 0 ? topOneSeed(topOneSign) : seedPlaceholder(score);
 				dx = graph.addGradients("explaincnn/grad" + (gradientCount++), new Output<?>[] { y },
-					xs, new Output<?>[] { seedPlaceholder(score) });
+					xs, new Output<?>[] { seed });
 			}
 			catch (RuntimeException e) {
 				throw new ExplainException(noGradientMessage(e), e);

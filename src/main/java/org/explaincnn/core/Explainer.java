@@ -24,10 +24,25 @@ public final class Explainer {
 		AttributionMethod method, TargetSpec target, ExplainOptions options, long startNanos)
 	{
 		long t1 = System.nanoTime();
-		Pass forward = Passes.run(model, prepared, new PassRequest(prepared.modelInput, 1));
-		int[] classes = target.resolve(forward.logits, model.spec.labels);
-		options.checkCancelled();
-		List<ClassMap> maps = method.explain(model, prepared, classes, options);
+		float[] logits, probabilities;
+		int[] classes;
+		List<ClassMap> maps;
+		if (target.isTopOne() && method.resolvesTopOne()) {
+			// Predict and explain the top class in the method's own pass.
+			maps = method.explain(model, prepared, new int[] { AttributionMethod.TOP_ONE }, options);
+			ClassMap m = maps.get(0);
+			classes = new int[] { m.resolvedClass };
+			logits = m.logits;
+			probabilities = m.probabilities;
+		}
+		else {
+			Pass forward = Passes.run(model, prepared, new PassRequest(prepared.modelInput, 1));
+			logits = forward.logits;
+			probabilities = forward.probabilities;
+			classes = target.resolve(forward.logits, model.spec.labels);
+			options.checkCancelled();
+			maps = method.explain(model, prepared, classes, options);
+		}
 		long t2 = System.nanoTime();
 		String layer = method.usesLayer() ? (options.layer != null ? model.layer(options.layer)
 			: model.defaultLayer()).name : null;
@@ -36,13 +51,12 @@ public final class Explainer {
 		for (int i = 0; i < classes.length; i++) {
 			int c = classes[i];
 			ClassMap m = maps.get(i);
-			out.add(new Attribution(c, model.spec.labels.name(c), forward.logits[c],
-				forward.probabilities[c], layer, g.toOriginal(m.map, 0f), g.originalWidth,
+			out.add(new Attribution(c, model.spec.labels.name(c), logits[c], probabilities[c], layer, g.toOriginal(m.map, 0f), g.originalWidth,
 				g.originalHeight, m.details));
 		}
 		long t3 = System.nanoTime();
-		return new Explanation(method.id(), method.title(), out, TargetSpec.best(
-			forward.probabilities, 5), forward.probabilities, forward.logits, (t1 - startNanos) / 1e6,
+		return new Explanation(method.id(), method.title(), out, TargetSpec.best(probabilities, 5),
+			probabilities, logits, (t1 - startNanos) / 1e6,
 			(t2 - t1) / 1e6, (t3 - startNanos) / 1e6);
 	}
 }

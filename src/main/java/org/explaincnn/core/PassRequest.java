@@ -18,6 +18,8 @@ public final class PassRequest {
 	final List<LayerInfo> activations = new ArrayList<>();
 	final List<LayerInfo> layerGradients = new ArrayList<>();
 	boolean inputGradient;
+	/** Non-zero: the seed is +-one_hot(argmax(logits)) computed in the graph (top-1 in one run). */
+	float topOneSign;
 
 	public PassRequest(float[] input, int batch) {
 		this.input = input;
@@ -31,6 +33,15 @@ public final class PassRequest {
 
 	public PassRequest seed(float[] seedPerClass) {
 		this.seed = seedPerClass;
+		return this;
+	}
+
+	/**
+	 * Seeds each row with its own top-1 class, chosen inside the graph, so that predicting and
+	 * explaining the top class is a single Session.run. sign is +1, or -1 for counterfactuals.
+	 */
+	public PassRequest seedTopOne(float sign) {
+		this.topOneSign = sign;
 		return this;
 	}
 

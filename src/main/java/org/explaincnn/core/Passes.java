@@ -11,6 +11,7 @@ public final class Passes {
 
 	/** {@code copies} copies of the image's model input, one after another. */
 	public static float[] repeat(float[] input, int copies) {
+		if (copies == 1) return input; // passes never write into their input
 		float[] out = new float[input.length * copies];
 		for (int i = 0; i < copies; i++)
 			System.arraycopy(input, 0, out, i * input.length, input.length);

@@ -84,10 +84,12 @@ public final class PreparedImage {
 	public static float[] normalise(float[] pixels, ModelSpec spec) {
 		float[] out = new float[pixels.length];
 		int c = spec.channels;
-		for (int i = 0; i < pixels.length; i++) {
-			int k = i % c;
-			out[i] = (pixels[i] - spec.mean[k]) / spec.std[k];
-		}
+		float[] scale = new float[c];
+		for (int k = 0; k < c; k++)
+			scale[k] = 1f / spec.std[k];
+		for (int i = 0; i < pixels.length; i += c)
+			for (int k = 0; k < c; k++)
+				out[i + k] = (pixels[i + k] - spec.mean[k]) * scale[k];
 		return out;
 	}
 

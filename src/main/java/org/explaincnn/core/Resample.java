@@ -10,8 +10,9 @@ public final class Resample {
 
 	private Resample() {}
 
+	/** The source itself when the size does not change (callers never write into results). */
 	public static float[] resize(float[] src, int sw, int sh, int c, int dw, int dh) {
-		if (sw == dw && sh == dh) return src.clone();
+		if (sw == dw && sh == dh) return src;
 		float[] tmp = new float[dw * sh * c];
 		pass(src, tmp, sw, dw, sh, c, true);
 		float[] out = new float[dw * dh * c];

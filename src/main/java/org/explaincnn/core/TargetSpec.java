@@ -42,6 +42,10 @@ public final class TargetSpec {
 		return topK > 0;
 	}
 
+	public boolean isTopOne() {
+		return topK == 1;
+	}
+
 	/** Class indices in explanation order. */
 	public int[] resolve(float[] scores, Labels labels) {
 		int classes = scores.length;
@@ -76,9 +80,21 @@ public final class TargetSpec {
 		return text;
 	}
 
-	/** Sorted indices of the k best scores (for reporting predictions). */
+	/** Sorted indices of the k best scores (for reporting predictions); no sorting of all. */
 	public static int[] best(float[] scores, int k) {
-		return topK(Math.min(k, scores.length)).resolve(scores, null);
+		int n = Math.min(k, scores.length);
+		int[] top = new int[n];
+		int filled = 0;
+		for (int i = 0; i < scores.length; i++) {
+			if (filled == n && scores[i] <= scores[top[n - 1]]) continue;
+			int at = filled < n ? filled++ : n - 1;
+			while (at > 0 && scores[top[at - 1]] < scores[i]) {
+				top[at] = top[at - 1];
+				at--;
+			}
+			top[at] = i;
+		}
+		return top;
 	}
 
 	static String join(int[] v) {

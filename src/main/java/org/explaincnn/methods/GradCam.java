@@ -32,6 +32,11 @@ public final class GradCam implements AttributionMethod {
 	}
 
 	@Override
+	public boolean resolvesTopOne() {
+		return true;
+	}
+
+	@Override
 	public List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
 		ExplainOptions options)
 	{
@@ -41,7 +46,7 @@ public final class GradCam implements AttributionMethod {
 			FeatureMap a = lg.activations.get(i);
 			float[] cam = CamMaps.relu(CamMaps.weightedSum(a, CamMaps.meanGradient(lg.gradients.get(
 				i))));
-			out.add(new ClassMap(CamMaps.toModel(cam, a, image)));
+			out.add(lg.classMap(classes, i, CamMaps.toModel(cam, a, image)));
 		}
 		return out;
 	}

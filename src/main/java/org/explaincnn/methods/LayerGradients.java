@@ -3,6 +3,8 @@ package org.explaincnn.methods;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.explaincnn.core.AttributionMethod;
+import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.FeatureMap;
@@ -23,9 +25,19 @@ final class LayerGradients {
 	/** Per class: activations and gradients as a batch of one. */
 	final List<FeatureMap> activations = new ArrayList<>();
 	final List<FeatureMap> gradients = new ArrayList<>();
+	/** Per class: the pass and row it came from (for classes resolved in the graph). */
+	final List<Pass> passes = new ArrayList<>();
+	final List<Integer> rows = new ArrayList<>();
 
 	private LayerGradients(LayerInfo layer) {
 		this.layer = layer;
+	}
+
+	/** A ClassMap for class i, noting the graph's choice when the class was TOP_ONE. */
+	ClassMap classMap(int[] classes, int i, float[] map) {
+		ClassMap m = new ClassMap(map);
+		return classes[i] == AttributionMethod.TOP_ONE ? m.resolvedFrom(passes.get(i), rows.get(i))
+			: m;
 	}
 
 	static LayerInfo layerOf(ExplainableModel model, ExplainOptions options) {
@@ -46,15 +58,19 @@ final class LayerGradients {
 		float sign = options.counterfactual ? -1f : 1f;
 		for (int from = 0; from < classes.length; from += chunk) {
 			options.checkCancelled();
-			int n = Math.min(chunk, classes.length - from);
+			boolean topOne = classes[from] == AttributionMethod.TOP_ONE;
+			int n = topOne ? 1 : Math.min(chunk, classes.length - from);
 			PassRequest r = new PassRequest(Passes.repeat(image.modelInput, n), n).score(
-				options.score).seed(Passes.oneHot(classes, from, n, model.spec.classes, sign))
-				.activation(layer).layerGradient(layer);
+				options.score).activation(layer).layerGradient(layer);
+			if (topOne) r.seedTopOne(sign);
+			else r.seed(Passes.oneHot(classes, from, n, model.spec.classes, sign));
 			Pass pass = Passes.run(model, image, r);
 			FeatureMap a = pass.activation(layer), g = pass.gradient(layer);
 			for (int b = 0; b < n; b++) {
 				out.activations.add(a.slice(b));
 				out.gradients.add(g.slice(b));
+				out.passes.add(pass);
+				out.rows.add(b);
 			}
 			options.progress.update(Math.min(classes.length, from + n), classes.length);
 		}

@@ -1,0 +1,166 @@
+package org.explaincnn.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.Locale;
+
+import org.explaincnn.core.AttributionMethod;
+import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.Explainer;
+import org.explaincnn.core.LayerInfo;
+import org.explaincnn.core.PassRequest;
+import org.explaincnn.core.Passes;
+import org.explaincnn.core.PreparedImage;
+import org.explaincnn.core.TargetSpec;
+import org.explaincnn.core.TensorFlowRuntime;
+import org.explaincnn.methods.Methods;
+
+/**
+ * {@code ./explain --benchmark}: speed and memory of the engine and of every method against raw
+ * TensorFlow passes on this machine. Not a unit test: it prints numbers and ratios.
+ */
+final class Benchmark {
+
+	private Benchmark() {}
+
+	static int run(ExplainCli.Options o, int repeats, int soak, PrintStream out)
+		throws IOException
+	{
+		long t0 = System.nanoTime();
+		TensorFlowRuntime.start();
+		long t1 = System.nanoTime();
+		Path modelDir = o.job.model != null ? o.job.model : ExplainCli.home().resolve(
+			"sample-models/mobilenet_v1_0.50_224");
+		try (ExplainableModel model = ExplainableModel.open(modelDir)) {
+			long t2 = System.nanoTime();
+			Path imageFile = o.images.isEmpty() ? ExplainCli.home().resolve("sample-images/both.png")
+				: o.images.get(0);
+			java.awt.image.BufferedImage bi = javax.imageio.ImageIO.read(imageFile.toFile());
+			int w = bi.getWidth(), h = bi.getHeight();
+			float[] raster = new float[w * h * 3];
+			for (int y = 0; y < h; y++)
+				for (int x = 0; x < w; x++) {
+					int p = bi.getRGB(x, y), i = (y * w + x) * 3;
+					raster[i] = (p >> 16) & 0xff;
+					raster[i + 1] = (p >> 8) & 0xff;
+					raster[i + 2] = p & 0xff;
+				}
+			PreparedImage image = PreparedImage.of(raster, w, h, 3, model.spec);
+			LayerInfo layer = model.defaultLayer();
+			int classes = model.spec.classes;
+			out.printf(Locale.ROOT, "Model %s (%s), image %s %dx%d, layer %s, %d cores%n", model.spec.name,
+				modelDir, imageFile.getFileName(), w, h, layer.name, Runtime.getRuntime()
+					.availableProcessors());
+			out.printf(Locale.ROOT, "engine start %.0f ms, model load %.0f ms%n", (t1 - t0) / 1e6, (t2 -
+				t1) / 1e6);
+			int big = Math.min(32, model.spec.maxBatch);
+			double[] fwd = new double[2], fb = new double[2], fbInput = new double[2];
+			int[] batches = { 1, big };
+			for (int bi2 = 0; bi2 < 2; bi2++) {
+				int b = batches[bi2];
+				float[] input = Passes.repeat(image.modelInput, b);
+				float[] seed = Passes.oneHot(new int[b], 0, b, classes, 1f);
+				for (int i = 0; i < b; i++)
+					seed[i * classes + 282] = 1;
+				fwd[bi2] = median(repeats, () -> Passes.run(model, image, new PassRequest(input, b))) / b;
+				fb[bi2] = median(repeats, () -> Passes.run(model, image, new PassRequest(input, b).seed(
+					seed).layerGradient(layer))) / b;
+				fbInput[bi2] = median(repeats, () -> Passes.run(model, image, new PassRequest(input, b)
+					.seed(seed).inputGradient())) / b;
+				out.printf(Locale.ROOT,
+					"batch %2d: raw forward %.2f ms/image, forward+backward to layer %.2f, to input %.2f%n",
+					b, fwd[bi2], fb[bi2], fbInput[bi2]);
+			}
+			out.println();
+			out.println("End to end, top-1 class (preprocessing, prediction, method, map on the original image):");
+			out.println("method            passes/img  ms/image   ratio  (ratio = ms / (passes x raw fwd+bwd at the method's batch))");
+			for (AttributionMethod m : Methods.all()) {
+				ExplainOptions opt = new ExplainOptions();
+				opt.batchSize = big;
+				opt.progress = (done, total) -> {};
+				double ms = median(repeats, () -> Explainer.explain(model, PreparedImage
+					.of(raster, w, h, 3, model.spec), m, TargetSpec.top1(), opt, System.nanoTime()));
+				int perImage = m instanceof PassCounted ? ((PassCounted) m).passes(opt) : 1;
+				double rawUnit = perImage > 1 ? (m.usesLayer() ? fb[1] : fbInput[1]) : m.usesLayer()
+					? fb[0] : fbInput[0];
+				// Methods that cannot pick the top class in their own pass also pay a forward pass.
+				double ratio = ms / ((m.resolvesTopOne() ? 0 : fwd[0]) + perImage * rawUnit);
+				out.printf(Locale.ROOT, "%-17s %10d %9.2f %7.2f%n", m.id(), perImage, ms, ratio);
+			}
+			out.println();
+			memory(model, image, raster, w, h, soak, out);
+		}
+		return 0;
+	}
+
+	/** Methods that make more than one batched pass say how many, for the ratio. */
+	interface PassCounted {
+
+		int passes(ExplainOptions options);
+	}
+
+	private static void memory(ExplainableModel model, PreparedImage image, float[] raster, int w,
+		int h, int soak, PrintStream out) throws IOException
+	{
+		AttributionMethod gradcam = Methods.byName("gradcam");
+		for (int i = 0; i < 200; i++)
+			Explainer.explain(model, PreparedImage.of(raster, w, h, 3, model.spec), gradcam, TargetSpec
+				.top1(), new ExplainOptions(), System.nanoTime());
+		long[] rss = new long[3];
+		rss[0] = settledRssKb();
+		long t = System.nanoTime();
+		for (int i = 0; i < soak; i++) {
+			if (i == soak / 2) rss[1] = settledRssKb();
+			Explainer.explain(model, PreparedImage.of(raster, w, h, 3, model.spec), gradcam, TargetSpec
+				.top1(), new ExplainOptions(), System.nanoTime());
+		}
+		double per = (System.nanoTime() - t) / 1e6 / soak;
+		rss[2] = settledRssKb();
+		// Growth is read over the second half: the first settles allocator caches left by the
+		// batch-32 timings above.
+		out.printf(Locale.ROOT,
+			"memory: resident %.0f MB after warm-up, %.0f MB after %d and %.0f MB after %d Grad-CAM " +
+				"explanations: growth over the last %d %+.1f MB; peak resident %.0f MB; %.2f " +
+				"ms/explanation in the loop%n", rss[0] / 1024.0, rss[1] / 1024.0, soak / 2, rss[2] /
+					1024.0, soak, soak - soak / 2, (rss[2] - rss[1]) / 1024.0, peakKb() / 1024.0, per);
+	}
+
+	private static long settledRssKb() throws IOException {
+		System.gc();
+		return rssKb();
+	}
+
+	private static long rssKb() throws IOException {
+		return statusKb("VmRSS:");
+	}
+
+	private static long peakKb() throws IOException {
+		return statusKb("VmHWM:");
+	}
+
+	private static long statusKb(String key) throws IOException {
+		Path status = Paths.get("/proc/self/status");
+		if (!Files.exists(status)) return -1;
+		for (String line : Files.readAllLines(status))
+			if (line.startsWith(key)) return Long.parseLong(line.replaceAll("\\D", ""));
+		return -1;
+	}
+
+	private static double median(int n, Runnable r) {
+		for (int i = 0; i < 10; i++)
+			r.run(); // warm-up: graph extension, executor caches, JIT
+		double[] t = new double[n];
+		for (int i = 0; i < n; i++) {
+			long s = System.nanoTime();
+			r.run();
+			t[i] = (System.nanoTime() - s) / 1e6;
+		}
+		Arrays.sort(t);
+		return t[n / 2];
+	}
+}
