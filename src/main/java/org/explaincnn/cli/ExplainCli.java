@@ -42,6 +42,7 @@ public final class ExplainCli {
 		"  --seed N             seed of randomised methods (default 42)",
 		"  --batch N            largest batch per TensorFlow run (default 16)",
 		"  --out DIR            output folder (default ./explain-out)",
+		"  --panel              also write <stem>.<method>.panel.png: input | heatmap | overlay",
 		"  --json               also write <stem>.<method>.json (model sha256, parameters, timings, versions)",
 		"  --help");
 
@@ -134,6 +135,9 @@ public final class ExplainCli {
 					break;
 				case "--list-methods":
 					o.listMethods = true;
+					break;
+				case "--panel":
+					o.panel = true;
 					break;
 				case "--list-classes":
 					o.listClasses = true;
@@ -234,6 +238,6 @@ public final class ExplainCli {
 		final org.explaincnn.ij.ExplainJob job = new org.explaincnn.ij.ExplainJob();
 		final List<Path> images = new ArrayList<>();
 		Path out = Paths.get("explain-out");
-		boolean json, listLayers, listMethods, listClasses;
+		boolean json, panel, listLayers, listMethods, listClasses;
 	}
 }

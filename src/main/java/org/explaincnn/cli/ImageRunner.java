@@ -59,6 +59,9 @@ final class ImageRunner {
 			String stem = p.getFileName().toString().replaceFirst("\\.[^.]+$", "");
 			try {
 				ImageExplainer.save(r, o.job, o.out, stem, o.json, p.toAbsolutePath().toString());
+				if (o.panel && !new ij.io.FileSaver(ImageExplainer.panel(imp, r, o.job.lut)).saveAsPng(o.out
+					.resolve(stem + "." + r.explanation.method + ".panel.png").toString()))
+					throw new java.io.IOException("cannot write the panel");
 			}
 			catch (java.io.IOException e) {
 				throw new ExplainException("Cannot write results to " + o.out + " (" + e.getMessage() +

@@ -208,6 +208,30 @@ public final class ImageExplainer {
 		return new ImagePlus(heatmap.getTitle() + " (overlay)", montage);
 	}
 
+	/**
+	 * A figure: the input, the coloured heatmap and the overlay side by side (first class), as the
+	 * Grad-CAM papers show them.
+	 */
+	public static ImagePlus panel(ImagePlus input, ExplainResult r, String lutName) {
+		ImagePlus base = input.duplicate();
+		base.setOverlay(null);
+		ImageProcessor left = base.flatten().getProcessor();
+		int w = left.getWidth(), h = left.getHeight();
+		ImageProcessor heat = r.heatmap.getStack().getProcessor(1).duplicate();
+		heat.setMinAndMax(r.heatmap.getDisplayRangeMin(), r.heatmap.getDisplayRangeMax());
+		ImageProcessor heatBytes = heat.convertToByteProcessor(true);
+		heatBytes.setLut(Luts.byName(lutName));
+		ImageProcessor overlay = r.overlayPreview.getProcessor().crop();
+		overlay.setRoi(0, 0, w, h);
+		ColorProcessor out = new ColorProcessor(3 * w + 8, h);
+		out.setColor(Color.white);
+		out.fill();
+		out.insert(left, 0, 0);
+		out.insert(heatBytes.convertToColorProcessor(), w + 4, 0);
+		out.insert(overlay.crop(), 2 * w + 8, 0);
+		return new ImagePlus(r.heatmap.getTitle() + " (panel)", out);
+	}
+
 	// ---- files -----------------------------------------------------------------------------
 
 	/** Writes stem.method.heatmap.tif, .overlay.png, .rois.zip and optionally .json; returns them. */
