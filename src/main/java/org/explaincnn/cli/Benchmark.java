@@ -85,7 +85,7 @@ final class Benchmark {
 				opt.progress = (done, total) -> {};
 				double ms = median(repeats, () -> Explainer.explain(model, PreparedImage
 					.of(raster, w, h, 3, model.spec), m, TargetSpec.top1(), opt, System.nanoTime()));
-				int perImage = m instanceof PassCounted ? ((PassCounted) m).passes(opt) : 1;
+				int perImage = m.passes(opt);
 				double rawUnit = perImage > 1 ? (m.usesLayer() ? fb[1] : fbInput[1]) : m.usesLayer()
 					? fb[0] : fbInput[0];
 				// Methods that cannot pick the top class in their own pass also pay a forward pass.
@@ -96,12 +96,6 @@ final class Benchmark {
 			memory(model, image, raster, w, h, soak, out);
 		}
 		return 0;
-	}
-
-	/** Methods that make more than one batched pass say how many, for the ratio. */
-	interface PassCounted {
-
-		int passes(ExplainOptions options);
 	}
 
 	private static void memory(ExplainableModel model, PreparedImage image, float[] raster, int w,

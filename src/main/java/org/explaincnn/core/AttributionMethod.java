@@ -34,6 +34,11 @@ public interface AttributionMethod {
 		return false;
 	}
 
+	/** Model passes (forward+backward) per image and class: the benchmark's unit of cost. */
+	default int passes(ExplainOptions options) {
+		return 1;
+	}
+
 	/** Class placeholder: "the model's top class", chosen in the graph. */
 	int TOP_ONE = -1;
 

@@ -22,6 +22,14 @@ public final class ClassMap {
 		this.map = map;
 	}
 
+	/** Takes over another map's in-graph class choice. */
+	public ClassMap copyResolution(ClassMap other) {
+		resolvedClass = other.resolvedClass;
+		logits = other.logits;
+		probabilities = other.probabilities;
+		return this;
+	}
+
 	/** Records the class the graph chose and the scores of row b of that pass. */
 	public ClassMap resolvedFrom(Pass pass, int b) {
 		int n = pass.classes;

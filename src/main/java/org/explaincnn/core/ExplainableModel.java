@@ -58,6 +58,7 @@ public final class ExplainableModel implements AutoCloseable {
 	private final Map<Score, Output<?>> seeds = new HashMap<>();
 	private final Map<String, Output<?>[]> gradientCache = new HashMap<>();
 	private final Map<String, Output<?>> tensors = new HashMap<>();
+	private final Map<BackpropRule, Output<?>> modifiedLogits = new HashMap<>();
 	private List<LayerInfo> layers;
 	private int gradientCount;
 	private boolean closed;
@@ -397,7 +398,13 @@ public final class ExplainableModel implements AutoCloseable {
 				targets.add(layer.name);
 			if (r.inputGradient) targets.add(null);
 			if (!targets.isEmpty()) {
-				grads = gradients(r.score, targets, r.seed == null ? r.topOneSign : 0);
+				if (r.rule != BackpropRule.PLAIN) {
+					if (!r.layerGradients.isEmpty()) throw new IllegalArgumentException(
+						"modified backprop gives input gradients only");
+					grads = new Output<?>[] { modifiedInputGradient(r.rule, r.score, r.seed == null
+						? r.topOneSign : 0) };
+				}
+				else grads = gradients(r.score, targets, r.seed == null ? r.topOneSign : 0);
 				Collections.addAll(fetches, grads);
 			}
 		}
@@ -553,6 +560,31 @@ public final class ExplainableModel implements AutoCloseable {
 			" on the path from input to score has no gradient in TensorFlow, so gradient methods " +
 			"cannot run on this model; use a perturbation method (occlusion) instead.";
 		return "TensorFlow cannot differentiate this model (" + msg + ").";
+	}
+
+	/** d score / d input through the rule's copy of the forward path (built once per rule). */
+	private Output<?> modifiedInputGradient(BackpropRule rule, Score score, float topOneSign) {
+		String key = "rule:" + rule + "|" + score + "|" + topOneSign;
+		synchronized (graph) {
+			Output<?>[] cached = gradientCache.get(key);
+			if (cached != null) return cached[0];
+			Output<?> copiedLogits = modifiedLogits.computeIfAbsent(rule, r -> ModifiedBackprop
+				.copyForwardPath(graph, input, logits, r));
+			Output<?> y = score == Score.PROBABILITY ? graph.opBuilder("Softmax", "explaincnn/" + rule
+				.name().toLowerCase(Locale.ROOT) + "/softmax_" + (gradientCount++), graph.baseScope())
+				.addInput(copiedLogits).build().output(0) : copiedLogits;
+			Output<?> seed = topOneSign != 0 ? topOneSeed(topOneSign) : seedPlaceholder(score);
+			Output<?>[] dx;
+			try {
+				dx = graph.addGradients("explaincnn/grad" + (gradientCount++), new Output<?>[] { y },
+					new Output<?>[] { input }, new Output<?>[] { seed });
+			}
+			catch (RuntimeException e) {
+				throw new ExplainException(noGradientMessage(e), e);
+			}
+			gradientCache.put(key, dx);
+			return dx[0];
+		}
 	}
 
 	Output<?> tensor(String name) {

@@ -9,10 +9,7 @@ import java.util.WeakHashMap;
 
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
-import org.tensorflow.GraphOperationBuilder;
 import org.tensorflow.Output;
-import org.tensorflow.TensorFlow;
-import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.FunctionDef;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
@@ -30,7 +27,6 @@ final class GraphFunctionInliner {
 	private static final Set<String> CALL_OPS = Set.of("StatefulPartitionedCall",
 		"PartitionedCall");
 	private static final Map<Graph, Map<String, Output<?>[]>> INLINED = new WeakHashMap<>();
-	private static Map<String, OpDef> opDefs;
 
 	private final Graph graph;
 	private final Map<String, FunctionDef> library = new HashMap<>();
@@ -108,11 +104,8 @@ final class GraphFunctionInliner {
 			NodeDef def = nodes.get(nodeName);
 			if (def != null && CALL_OPS.contains(def.getOp())) return call(def)[index];
 			GraphOperation op = node(nodeName);
-			int offset = 0;
-			for (OpDef.ArgDef out : opDef(op.type()).getOutputArgList()) {
-				if (out.getName().equals(argName)) return op.output(offset + index);
-				offset += op.outputListLength(out.getName());
-			}
+			int flat = NodeCopier.outputIndex(op, argName, index);
+			if (flat >= 0) return op.output(flat);
 			throw new ExplainException("Cannot resolve '" + ref + "' in a function body of op " + op
 				.type() + "; the model uses a form Explain CNN does not inline yet.");
 		}
@@ -135,56 +128,11 @@ final class GraphFunctionInliner {
 			NodeDef def = nodes.get(name);
 			if (def == null) throw new ExplainException("Function body refers to unknown node '" +
 				name + "'; the SavedModel is inconsistent.");
-			OpDef opDef = opDef(def.getOp());
-			// Group the flat input list by the op's input arguments (lists take several inputs).
-			List<String> data = new ArrayList<>();
-			List<String> control = new ArrayList<>();
-			for (String in : def.getInputList())
-				(in.startsWith("^") ? control : data).add(in);
-			List<Object> grouped = new ArrayList<>();
-			int next = 0;
-			for (OpDef.ArgDef arg : opDef.getInputArgList()) {
-				int count = -1;
-				if (!arg.getNumberAttr().isEmpty()) count = (int) def.getAttrOrThrow(arg
-					.getNumberAttr()).getI();
-				else if (!arg.getTypeListAttr().isEmpty()) count = def.getAttrOrThrow(arg
-					.getTypeListAttr()).getList().getTypeCount();
-				if (count < 0) grouped.add(resolve(data.get(next++)));
-				else {
-					Output<?>[] list = new Output<?>[count];
-					for (int i = 0; i < count; i++)
-						list[i] = resolve(data.get(next++));
-					grouped.add(list);
-				}
-			}
-			GraphOperationBuilder b = (GraphOperationBuilder) graph.opBuilder(def.getOp(), prefix +
-				"/" + def.getName(), graph.baseScope());
-			for (Object in : grouped) {
-				if (in instanceof Output) b.addInput((Output<?>) in);
-				else b.addInputList((Output<?>[]) in);
-			}
-			for (String c : control) {
-				String dep = c.substring(1);
-				if (nodes.containsKey(dep) && !CALL_OPS.contains(nodes.get(dep).getOp())) b
-					.addControlInput(node(dep));
-			}
-			for (Map.Entry<String, AttrValue> attr : def.getAttrMap().entrySet())
-				if (!attr.getKey().startsWith("_")) b.setAttr(attr.getKey(), attr.getValue());
-			op = b.build();
+			op = NodeCopier.copy(graph, def, prefix + "/" + name, this::resolve, dep -> nodes
+				.containsKey(dep) && !CALL_OPS.contains(nodes.get(dep).getOp()) ? node(dep) : null);
 			created.put(name, op);
 			return op;
 		}
 	}
 
-	private static synchronized OpDef opDef(String type) {
-		if (opDefs == null) {
-			opDefs = new HashMap<>();
-			for (OpDef d : TensorFlow.registeredOpList().getOpList())
-				opDefs.put(d.getName(), d);
-		}
-		OpDef d = opDefs.get(type);
-		if (d == null) throw new ExplainException("Op '" + type +
-			"' is not known to this TensorFlow (" + TensorFlow.version() + ").");
-		return d;
-	}
 }

@@ -18,6 +18,8 @@ public final class PassRequest {
 	final List<LayerInfo> activations = new ArrayList<>();
 	final List<LayerInfo> layerGradients = new ArrayList<>();
 	boolean inputGradient;
+	/** ReLU rule of the input gradient (guided backprop, deconvnet); plain by default. */
+	BackpropRule rule = BackpropRule.PLAIN;
 	/** Non-zero: the seed is +-one_hot(argmax(logits)) computed in the graph (top-1 in one run). */
 	float topOneSign;
 
@@ -57,6 +59,13 @@ public final class PassRequest {
 
 	public PassRequest inputGradient() {
 		this.inputGradient = true;
+		return this;
+	}
+
+	/** The input gradient with a modified ReLU rule; layer gradients are not allowed with it. */
+	public PassRequest inputGradient(BackpropRule backpropRule) {
+		this.inputGradient = true;
+		this.rule = backpropRule;
 		return this;
 	}
 }

@@ -17,6 +17,23 @@ public final class Methods {
 
 	static {
 		register(new GradCam());
+		register(new CamFamily.GradCamPlusPlus());
+		register(new CamFamily.XGradCam());
+		register(new LayerCam());
+		register(new CamFamily.HiResCam());
+		register(new CamFamily.EigenCam());
+		register(new CamFamily.EigenGradCam());
+		register(new Cam());
+		register(new InputGradientMethod.Saliency());
+		register(new InputGradientMethod.InputXGradient());
+		register(new InputGradientMethod.GuidedBackprop());
+		register(new InputGradientMethod.Deconvnet());
+		register(new GuidedGradCam());
+		register(new IntegratedGradients());
+		register(new NoiseTunnel(NoiseTunnel.Mode.SMOOTHGRAD));
+		register(new NoiseTunnel(NoiseTunnel.Mode.SQUARED));
+		register(new NoiseTunnel(NoiseTunnel.Mode.VARGRAD));
+		register(new GradientShap());
 	}
 
 	private Methods() {}
@@ -39,6 +56,6 @@ public final class Methods {
 	}
 
 	private static String normalise(String s) {
-		return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9+]", "");
+		return s.toLowerCase(Locale.ROOT).replace("squared", "sq").replaceAll("[^a-z0-9+]", "");
 	}
 }

@@ -1,0 +1,130 @@
+package org.explaincnn.methods;
+
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+import javax.imageio.ImageIO;
+
+import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.PreparedImage;
+
+/**
+ * Reference inputs for path methods, in model units: black, white, a blurred copy of the image,
+ * uniform noise, an image file, or (for GradientSHAP) random images from a folder.
+ */
+final class Baselines {
+
+	private Baselines() {}
+
+	/** One baseline: "black", "white", "blur", "noise" or an image file path. */
+	static float[] of(String kind, ExplainableModel model, PreparedImage image, Random random,
+		double blurSigma)
+	{
+		String k = kind.strip().toLowerCase(Locale.ROOT);
+		float[] pixels = new float[image.pixels.length];
+		switch (k) {
+			case "black":
+			case "zero":
+				break;
+			case "white":
+				java.util.Arrays.fill(pixels, 255f);
+				break;
+			case "blur":
+				pixels = blur(image.pixels, image.width(), image.height(), image.channels, blurSigma);
+				break;
+			case "noise":
+			case "uniform":
+				for (int i = 0; i < pixels.length; i++)
+					pixels[i] = random.nextFloat() * 255f;
+				break;
+			default:
+				return fromFile(new File(kind), model, image);
+		}
+		return PreparedImage.normalise(pixels, model.spec);
+	}
+
+	/** Baselines for GradientSHAP: every image of a folder, or {@code count} draws of a kind. */
+	static List<float[]> distribution(String kind, int count, ExplainableModel model,
+		PreparedImage image, Random random, double blurSigma)
+	{
+		File folder = new File(kind);
+		List<float[]> out = new ArrayList<>();
+		if (folder.isDirectory()) {
+			File[] files = folder.listFiles((d, n) -> n.toLowerCase(Locale.ROOT).matches(
+				".*\\.(png|jpe?g|bmp|gif|tiff?)"));
+			if (files == null || files.length == 0) throw new ExplainException("Baseline folder " +
+				folder + " has no images; give a folder of PNG/JPEG/TIFF images or black/noise/blur.");
+			java.util.Arrays.sort(files);
+			for (File f : files)
+				out.add(fromFile(f, model, image));
+			return out;
+		}
+		for (int i = 0; i < count; i++)
+			out.add(of(kind, model, image, random, blurSigma));
+		return out;
+	}
+
+	private static float[] fromFile(File file, ExplainableModel model, PreparedImage image) {
+		if (!file.isFile()) throw new ExplainException("Unknown baseline '" + file +
+			"'; use black, white, blur, noise or an image file.");
+		BufferedImage bi;
+		try {
+			bi = ImageIO.read(file);
+		}
+		catch (IOException e) {
+			bi = null;
+		}
+		if (bi == null) throw new ExplainException("Cannot read baseline image " + file +
+			"; use PNG, JPEG or TIFF.");
+		int w = bi.getWidth(), h = bi.getHeight(), c = image.channels == 1 ? 1 : 3;
+		float[] raster = new float[w * h * c];
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				int p = bi.getRGB(x, y), i = (y * w + x) * c;
+				if (c == 1) raster[i] = 0.299f * ((p >> 16) & 0xff) + 0.587f * ((p >> 8) & 0xff) +
+					0.114f * (p & 0xff);
+				else {
+					raster[i] = (p >> 16) & 0xff;
+					raster[i + 1] = (p >> 8) & 0xff;
+					raster[i + 2] = p & 0xff;
+				}
+			}
+		return PreparedImage.of(raster, w, h, c, model.spec).modelInput;
+	}
+
+	/** Separable Gaussian blur of a channels-last raster, edges clamped. */
+	static float[] blur(float[] src, int w, int h, int c, double sigma) {
+		if (sigma <= 0) return src.clone();
+		int radius = (int) Math.ceil(3 * sigma);
+		double[] kernel = new double[2 * radius + 1];
+		double total = 0;
+		for (int i = -radius; i <= radius; i++)
+			total += kernel[i + radius] = Math.exp(-i * i / (2 * sigma * sigma));
+		for (int i = 0; i < kernel.length; i++)
+			kernel[i] /= total;
+		float[] tmp = new float[src.length], out = new float[src.length];
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++)
+				for (int k = 0; k < c; k++) {
+					double s = 0;
+					for (int d = -radius; d <= radius; d++)
+						s += kernel[d + radius] * src[(y * w + Math.min(w - 1, Math.max(0, x + d))) * c + k];
+					tmp[(y * w + x) * c + k] = (float) s;
+				}
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++)
+				for (int k = 0; k < c; k++) {
+					double s = 0;
+					for (int d = -radius; d <= radius; d++)
+						s += kernel[d + radius] * tmp[(Math.min(h - 1, Math.max(0, y + d)) * w + x) * c + k];
+					out[(y * w + x) * c + k] = (float) s;
+				}
+		return out;
+	}
+}

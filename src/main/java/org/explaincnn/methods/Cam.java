@@ -1,0 +1,57 @@
+package org.explaincnn.methods;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.explaincnn.core.AttributionMethod;
+import org.explaincnn.core.ClassMap;
+import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.FeatureMap;
+import org.explaincnn.core.GapDenseHead;
+import org.explaincnn.core.LayerInfo;
+import org.explaincnn.core.Pass;
+import org.explaincnn.core.PassRequest;
+import org.explaincnn.core.Passes;
+import org.explaincnn.core.PreparedImage;
+
+/**
+ * CAM (Zhou et al. 2016) for models whose head is global average pooling + dense: map_c =
+ * ReLU(sum_k W[k, c] A_k), the weights read from the dense layer. One forward pass, no gradients.
+ */
+final class Cam implements AttributionMethod {
+
+	@Override
+	public String id() {
+		return "cam";
+	}
+
+	@Override
+	public String title() {
+		return "CAM";
+	}
+
+	@Override
+	public boolean usesLayer() {
+		return true;
+	}
+
+	@Override
+	public List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
+		ExplainOptions options)
+	{
+		LayerInfo layer = LayerGradients.layerOf(model, options);
+		float[][] w = GapDenseHead.weights(model, layer);
+		Pass pass = Passes.run(model, image, new PassRequest(image.modelInput, 1).activation(layer));
+		FeatureMap a = pass.activation(layer);
+		List<ClassMap> out = new ArrayList<>();
+		for (int c : classes) {
+			double[] weights = new double[layer.channels];
+			for (int k = 0; k < weights.length; k++)
+				weights[k] = (options.counterfactual ? -1 : 1) * w[k][c];
+			out.add(new ClassMap(CamMaps.toModel(CamMaps.relu(CamMaps.weightedSum(a, weights)), a,
+				image)));
+		}
+		return out;
+	}
+}

@@ -1,0 +1,51 @@
+package org.explaincnn.methods;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.explaincnn.core.AttributionMethod;
+import org.explaincnn.core.BackpropRule;
+import org.explaincnn.core.ClassMap;
+import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.PreparedImage;
+
+/** Guided Grad-CAM (Selvaraju et al. 2017): guided backpropagation x upsampled Grad-CAM. */
+final class GuidedGradCam implements AttributionMethod {
+
+	private final GradCam gradCam = new GradCam();
+
+	@Override
+	public String id() {
+		return "guidedgradcam";
+	}
+
+	@Override
+	public String title() {
+		return "Guided Grad-CAM";
+	}
+
+	@Override
+	public boolean usesLayer() {
+		return true;
+	}
+
+	@Override
+	public List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
+		ExplainOptions options)
+	{
+		List<ClassMap> cams = gradCam.explain(model, image, classes, options);
+		List<float[]> guided = InputGradients.perClass(model, image, classes, options,
+			BackpropRule.GUIDED, null);
+		List<ClassMap> out = new ArrayList<>();
+		for (int i = 0; i < classes.length; i++) {
+			float[] g = InputGradients.maxAbs(guided.get(i), image.channels);
+			float[] cam = cams.get(i).map;
+			float[] map = new float[g.length];
+			for (int p = 0; p < map.length; p++)
+				map[p] = g[p] * cam[p];
+			out.add(new ClassMap(map));
+		}
+		return out;
+	}
+}

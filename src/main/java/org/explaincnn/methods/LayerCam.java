@@ -1,0 +1,86 @@
+package org.explaincnn.methods;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.explaincnn.core.AttributionMethod;
+import org.explaincnn.core.ClassMap;
+import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.FeatureMap;
+import org.explaincnn.core.LayerInfo;
+import org.explaincnn.core.PreparedImage;
+
+/**
+ * LayerCAM (Jiang et al. 2021): map = ReLU(sum_k ReLU(G_k) * A_k), position by position. With
+ * {@code layers=a,b,...} the maps of several layers are fused: each upsampled to the input and
+ * scaled to its maximum, then the element-wise maximum, so shallow layers add detail to deep ones.
+ */
+final class LayerCam implements AttributionMethod {
+
+	@Override
+	public String id() {
+		return "layercam";
+	}
+
+	@Override
+	public String title() {
+		return "LayerCAM";
+	}
+
+	@Override
+	public boolean usesLayer() {
+		return true;
+	}
+
+	@Override
+	public Map<String, String> parameters() {
+		return Map.of("layers", "");
+	}
+
+	static float[] cam(FeatureMap a, FeatureMap g) {
+		int p = a.positions(), c = a.channels;
+		float[] out = new float[p];
+		for (int i = 0; i < p; i++) {
+			double s = 0;
+			for (int k = 0; k < c; k++)
+				s += Math.max(0f, g.data[i * c + k]) * a.data[i * c + k];
+			out[i] = (float) Math.max(0, s);
+		}
+		return out;
+	}
+
+	@Override
+	public List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
+		ExplainOptions options)
+	{
+		List<LayerInfo> layers = new ArrayList<>();
+		String list = options.param("layers", "").strip();
+		if (list.isEmpty()) layers.add(LayerGradients.layerOf(model, options));
+		else for (String name : list.split(","))
+			layers.add(model.layer(name.strip()));
+		float[][] fused = new float[classes.length][];
+		for (LayerInfo layer : layers) {
+			LayerGradients lg = LayerGradients.compute(model, image, classes, options, layer);
+			for (int i = 0; i < classes.length; i++) {
+				FeatureMap a = lg.activations.get(i);
+				float[] map = CamMaps.toModel(cam(a, lg.gradients.get(i)), a, image);
+				if (layers.size() == 1) {
+					fused[i] = map;
+					continue;
+				}
+				float max = 0;
+				for (float v : map)
+					max = Math.max(max, v);
+				if (fused[i] == null) fused[i] = new float[map.length];
+				for (int j = 0; j < map.length; j++)
+					fused[i][j] = Math.max(fused[i][j], max > 0 ? map[j] / max : 0);
+			}
+		}
+		List<ClassMap> out = new ArrayList<>();
+		for (float[] m : fused)
+			out.add(new ClassMap(m));
+		return out;
+	}
+}

@@ -1,0 +1,117 @@
+package org.explaincnn.methods;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.explaincnn.core.AttributionMethod;
+import org.explaincnn.core.ClassMap;
+import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.PreparedImage;
+
+/**
+ * The noise tunnel (as Captum's NoiseTunnel) over an input-gradient method ({@code base}:
+ * saliency, inputxgradient, guidedbackprop, deconvnet): the per-channel attribution is averaged over
+ * {@code samples} copies of the input with Gaussian noise of standard deviation {@code noise} x the
+ * input range. SmoothGrad takes the mean, SmoothGrad-squared the mean of squares, VarGrad the
+ * variance; the base method's channel reduction comes last. Samples are streamed in batches and
+ * the noise comes from {@code seed}, so runs repeat exactly.
+ */
+final class NoiseTunnel implements AttributionMethod {
+
+	enum Mode {
+		SMOOTHGRAD("smoothgrad", "SmoothGrad"), SQUARED("smoothgrad-sq", "SmoothGrad-squared"),
+		VARGRAD("vargrad", "VarGrad");
+
+		final String id, title;
+
+		Mode(String id, String title) {
+			this.id = id;
+			this.title = title;
+		}
+	}
+
+	private final Mode mode;
+
+	NoiseTunnel(Mode mode) {
+		this.mode = mode;
+	}
+
+	@Override
+	public String id() {
+		return mode.id;
+	}
+
+	@Override
+	public String title() {
+		return mode.title;
+	}
+
+	@Override
+	public boolean usesLayer() {
+		return false;
+	}
+
+	@Override
+	public Map<String, String> parameters() {
+		return Map.of("samples", "25", "noise", "0.15", "base", "saliency");
+	}
+
+	@Override
+	public int passes(ExplainOptions options) {
+		return options.intParam("samples", 25);
+	}
+
+	@Override
+	public List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
+		ExplainOptions options)
+	{
+		AttributionMethod named = Methods.byName(options.param("base", "saliency"));
+		if (!(named instanceof InputGradientMethod)) throw new ExplainException("The noise tunnel " +
+			"runs over saliency, inputxgradient, guidedbackprop or deconvnet, not '" + named.id() + "'.");
+		InputGradientMethod base = (InputGradientMethod) named;
+		int samples = options.intParam("samples", 25);
+		double level = options.doubleParam("noise", 0.15);
+		if (samples < 1) throw new ExplainException("samples must be at least 1, got " + samples + ".");
+		if (level < 0) throw new ExplainException("noise must not be negative, got " + level + ".");
+		float[] x = image.modelInput;
+		int c = image.channels;
+		double[] sigma = new double[c];
+		for (int k = 0; k < c; k++)
+			sigma[k] = level * 255.0 / model.spec.std[k]; // the input range in model units
+		List<ClassMap> out = new ArrayList<>();
+		for (int ci = 0; ci < classes.length; ci++) {
+			// One generator per class, so a class's map does not depend on the others asked for.
+			Random random = new Random(options.seed + 31L * classes[ci]);
+			double[] sum = new double[x.length], sumSq = new double[x.length];
+			int cls = classes[ci];
+			InputGradients.atInputs(model, image, cls, samples, s -> {
+				float[] p = new float[x.length];
+				for (int i = 0; i < p.length; i++)
+					p[i] = (float) (x[i] + sigma[i % c] * random.nextGaussian());
+				return p;
+			}, options, base.rule(), (s, input, g, score) -> {
+				float[] a = base.attribute(input, g);
+				for (int i = 0; i < a.length; i++) {
+					sum[i] += a[i];
+					sumSq[i] += (double) a[i] * a[i];
+				}
+			}, ci * samples, classes.length * samples);
+			float[] result = new float[x.length];
+			for (int i = 0; i < result.length; i++) {
+				double mean = sum[i] / samples;
+				double meanSq = sumSq[i] / samples;
+				result[i] = (float) (mode == Mode.SMOOTHGRAD ? mean : mode == Mode.SQUARED ? meanSq
+					: Math.max(0, meanSq - mean * mean));
+			}
+			float[] map = mode == Mode.SMOOTHGRAD ? base.reduce(result, c, options) : InputGradients
+				.maxAbs(result, c);
+			out.add(new ClassMap(map).detail("samples", samples).detail("noise", level).detail("base",
+				base.id()));
+		}
+		return out;
+	}
+}

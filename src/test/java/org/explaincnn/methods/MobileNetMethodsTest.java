@@ -1,0 +1,93 @@
+package org.explaincnn.methods;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.explaincnn.TestData;
+import org.explaincnn.core.Attribution;
+import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.Explainer;
+import org.explaincnn.core.Explanation;
+import org.explaincnn.core.PreparedImage;
+import org.explaincnn.core.TargetSpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Every class-discriminative method on MobileNet and both.png: 'tabby' on the cat, dogs on the dog. */
+class MobileNetMethodsTest {
+
+	static ExplainableModel model;
+	static PreparedImage both;
+
+	@BeforeAll
+	static void load() throws Exception {
+		model = ExplainableModel.open(TestData.sampleModel());
+		int[] size = new int[2];
+		float[] raster = TestData.rgb(TestData.sampleImage("both.png"), size);
+		both = PreparedImage.of(raster, size[0], size[1], 3, model.spec);
+	}
+
+	@AfterAll
+	static void close() {
+		model.close();
+	}
+
+	static Attribution explain(String method, String target, ExplainOptions o) {
+		Explanation e = Explainer.explain(model, both, Methods.byName(method), TargetSpec.parse(
+			target), o, System.nanoTime());
+		return e.attributions.get(0);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "gradcam", "gradcam++", "xgradcam", "layercam", "hirescam", "cam",
+		"eigengradcam", "guidedgradcam", "integratedgradients" })
+	void catClassOnTheCatAndDogClassOnTheDog(String method) {
+		ExplainOptions o = new ExplainOptions();
+		o.params.put("steps", "16");
+		// A blurred baseline: with a black one, (x - x') favours the bright, sunlit floor under the
+		// cat and the dog classes land at 0.47 of the mass (see the closing note of the issue).
+		o.params.put("baseline", "blur");
+		double cat = explain(method, "tabby", o).massInRows(112, 224);
+		double dog = explain(method, "bull mastiff", o).massInRows(0, 112);
+		assertTrue(cat > 0.5, method + ": tabby mass on the cat half " + cat);
+		assertTrue(dog > 0.5, method + ": bull mastiff mass on the dog half " + dog);
+	}
+
+	/**
+	 * MobileNet's ReLU6 units make the path gradient piecewise constant with thousands of jumps, so
+	 * the trapezoid rule converges slowly and erratically on it (gap -5% at 64 steps, +1% at 256 for
+	 * this image): completeness is checked where the rule has converged. Smooth nets reach 1e-4 at
+	 * 64 steps (MethodFormulasTest).
+	 */
+	@Test
+	void integratedGradientsCompletenessOnMobileNet() {
+		ExplainOptions o = new ExplainOptions();
+		o.params.put("steps", "1024");
+		o.batchSize = 32;
+		Attribution a = explain("integratedgradients", "tabby", o);
+		double gap = Math.abs((Double) a.details.get("relativeGap"));
+		assertTrue(gap < 0.01, "completeness gap " + a.details);
+		// The map's total equals the attribution sum: channels summed, nothing lost on the way.
+		double mapSum = 0;
+		for (float v : a.map)
+			mapSum += v;
+		assertEquals((Double) a.details.get("attributionSum"), mapSum, 0.02 * Math.abs(mapSum) + 1e-3);
+	}
+
+	@Test
+	void topOneIsExplainedInOnePassAndMatchesTheExplicitClass() {
+		for (String method : new String[] { "gradcam", "saliency", "layercam" }) {
+			Attribution top = explain(method, "top1", new ExplainOptions());
+			Attribution explicit = explain(method, Integer.toString(top.classIndex),
+				new ExplainOptions());
+			assertEquals("tiger cat", top.label);
+			assertEquals(explicit.probability, top.probability, 1e-6);
+			for (int i = 0; i < top.map.length; i++)
+				assertEquals(explicit.map[i], top.map[i], 1e-4 * (1 + Math.abs(explicit.map[i])), method);
+		}
+	}
+}
