@@ -38,6 +38,7 @@ public final class ExplainCli {
 		"  --lut NAME           colour map for overlays (default Fire; any ImageJ LUT)",
 		"  --opacity F          overlay opacity 0..1 (default 0.5)",
 		"  --current-slice      explain the current plane of a stack",
+		"  --sweep-layers L     one map per layer (all | name,name,...): shallow vs deep, as a stack",
 		"  --param KEY=VALUE    method parameter (e.g. steps=64), repeatable",
 		"  --seed N             seed of randomised methods (default 42)",
 		"  --batch N            largest batch per TensorFlow run (default 16)",
@@ -48,7 +49,7 @@ public final class ExplainCli {
 
 	private static final java.util.Set<String> VALUED = java.util.Set.of("--model", "--method",
 		"--target", "--top-k", "--layer", "--score", "--threshold", "--lut", "--opacity", "--seed",
-		"--batch", "--param", "--out");
+		"--batch", "--param", "--out", "--sweep-layers");
 
 	private ExplainCli() {}
 
@@ -189,6 +190,9 @@ public final class ExplainCli {
 							break;
 						case "--out":
 							o.out = Paths.get(v);
+							break;
+						case "--sweep-layers":
+							o.job.sweep = v;
 							break;
 						default:
 							throw new ExplainException("Unknown option " + arg + "; see ./explain --help.");

@@ -20,6 +20,61 @@ public final class Explainer {
 		return explain(model, prepared, method, target, options, t0);
 	}
 
+	/** Activation op types: the outputs of "blocks" in a sweep over "all" layers. */
+	private static final java.util.Set<String> ACTIVATIONS = java.util.Set.of("Relu", "Relu6", "Elu",
+		"Selu", "LeakyRelu", "Sigmoid", "Tanh", "Swish", "Gelu");
+
+	/**
+	 * Layers for a sweep: "all" = every activation output (every layer if there are none), else a
+	 * comma-separated list of names.
+	 */
+	public static List<LayerInfo> sweepLayers(ExplainableModel model, String spec) {
+		List<LayerInfo> out = new ArrayList<>();
+		if (spec.strip().equalsIgnoreCase("all")) {
+			for (LayerInfo l : model.layers())
+				if (ACTIVATIONS.contains(l.opType)) out.add(l);
+			if (out.isEmpty()) out.addAll(model.layers());
+		}
+		else for (String name : spec.split(","))
+			if (!name.isBlank()) out.add(model.layer(name.strip()));
+		if (out.isEmpty()) throw new ExplainException("No layers to sweep; give 'all' or layer names.");
+		return out;
+	}
+
+	/**
+	 * One method at several layers for one class: shallow layers give fine but class-agnostic maps,
+	 * deep ones coarse but class-specific ones. One attribution per layer, input to output.
+	 */
+	public static Explanation sweep(ExplainableModel model, PreparedImage prepared,
+		AttributionMethod method, TargetSpec target, List<LayerInfo> layers, ExplainOptions options)
+	{
+		if (!method.usesLayer()) throw new ExplainException(method.title() +
+			" does not use a layer; sweep a CAM method such as Grad-CAM or LayerCAM.");
+		long t0 = System.nanoTime();
+		Pass forward = Passes.run(model, prepared, new PassRequest(prepared.modelInput, 1));
+		int cls = target.resolve(forward.logits, model.spec.labels)[0];
+		List<Attribution> out = new ArrayList<>();
+		ImageGeometry g = prepared.geometry;
+		String saved = options.layer;
+		try {
+			for (int i = 0; i < layers.size(); i++) {
+				options.checkCancelled();
+				options.layer = layers.get(i).name;
+				ClassMap m = method.explain(model, prepared, new int[] { cls }, options).get(0);
+				out.add(new Attribution(cls, model.spec.labels.name(cls), forward.logits[cls],
+					forward.probabilities[cls], layers.get(i).name, g.toOriginal(m.map, 0f),
+					g.originalWidth, g.originalHeight, m.details));
+				options.progress.update(i + 1, layers.size());
+			}
+		}
+		finally {
+			options.layer = saved;
+		}
+		double ms = (System.nanoTime() - t0) / 1e6;
+		return new Explanation(method.id(), method.title(), out, TargetSpec.best(
+			forward.probabilities, 5), forward.probabilities, forward.logits, 0, ms, ms);
+	}
+
 	public static Explanation explain(ExplainableModel model, PreparedImage prepared,
 		AttributionMethod method, TargetSpec target, ExplainOptions options, long startNanos)
 	{

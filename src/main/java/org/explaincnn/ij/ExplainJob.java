@@ -26,6 +26,8 @@ public final class ExplainJob {
 	/** Explain the current plane of a stack. */
 	public boolean currentSlice;
 	public long seed = 42;
+	/** Layers to sweep ("all" or names): one map per layer instead of per class; null = no sweep. */
+	public String sweep;
 	/** Folder to save heatmap TIFF, overlay PNG, ROI zip and JSON in; null saves nothing. */
 	public Path output;
 	public int batchSize = 16;
@@ -52,6 +54,7 @@ public final class ExplainJob {
 		m.put("counterfactual", counterfactual);
 		m.put("threshold", threshold);
 		m.put("seed", seed);
+		if (sweep != null) m.put("sweep", sweep);
 		m.put("batchSize", batchSize);
 		m.putAll(params);
 		return m;

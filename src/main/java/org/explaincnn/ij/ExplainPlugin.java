@@ -35,6 +35,12 @@ public class ExplainPlugin implements PlugIn {
 			ExplainJob job = new ExplainJob();
 			job.method = arg == null || arg.isEmpty() ? "gradcam" : arg;
 			String options = Macro.getOptions();
+			if ("sweep".equals(arg)) {
+				if (options == null) throw new ExplainException("Layer Sweep from ImageJ 1.x takes macro " +
+					"options: method=layercam layers=all model=[...]; in Fiji use the menu command.");
+				job.method = Macro.getValue(options, "method", "layercam");
+				job.sweep = Macro.getValue(options, "layers", "all");
+			}
 			if (options != null) fromMacro(job, options);
 			else if (!fromDialog(job)) return;
 			if (imp == null) throw new ExplainException("No image is open; open an image first.");
@@ -124,6 +130,10 @@ public class ExplainPlugin implements PlugIn {
 		gd.addCheckbox("rois", true);
 		gd.addCheckbox("current", false);
 		gd.addDirectoryField("output", "", 40);
+		java.util.Map<String, String> methodParams = new java.util.TreeMap<>(org.explaincnn.methods
+			.Methods.byName(job.method).parameters());
+		for (java.util.Map.Entry<String, String> p : methodParams.entrySet())
+			gd.addStringField(p.getKey(), p.getValue(), 20);
 		gd.showDialog();
 		if (gd.wasCanceled()) return false;
 		job.model = Paths.get(gd.getNextString());
@@ -138,6 +148,8 @@ public class ExplainPlugin implements PlugIn {
 		job.currentSlice = gd.getNextBoolean();
 		String out = gd.getNextString();
 		job.output = out.isBlank() ? null : Paths.get(out);
+		for (String key : methodParams.keySet())
+			job.params.put(key, gd.getNextString());
 		return true;
 	}
 

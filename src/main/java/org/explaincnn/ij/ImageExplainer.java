@@ -80,8 +80,9 @@ public final class ImageExplainer {
 		ExplainOptions options = job.options();
 		options.progress = progress;
 		options.cancelled = cancelled;
-		Explanation e = Explainer.explain(model, prepared, method, TargetSpec.parse(job.target),
-			options, t0);
+		Explanation e = job.sweep == null ? Explainer.explain(model, prepared, method, TargetSpec.parse(
+			job.target), options, t0) : Explainer.sweep(model, prepared, method, TargetSpec.parse(
+				job.target), Explainer.sweepLayers(model, job.sweep), options);
 		for (Attribution a : e.attributions)
 			if (!a.details.isEmpty()) log.accept(method.title() + " " + a.label + ": " + a.details);
 
@@ -124,9 +125,11 @@ public final class ImageExplainer {
 		Attribution first = e.attributions.get(0);
 		ImageStack stack = new ImageStack(first.width, first.height);
 		double lo = 0, hi = 0;
+		boolean perLayer = e.attributions.size() > 1 && e.attributions.stream().map(a -> a.layer)
+			.distinct().count() > 1;
 		for (Attribution a : e.attributions) {
 			FloatProcessor fp = new FloatProcessor(a.width, a.height, a.map.clone());
-			stack.addSlice(a.label + " (" + a.classIndex + ")", fp);
+			stack.addSlice(perLayer ? a.layer : a.label + " (" + a.classIndex + ")", fp);
 			for (float v : a.map) {
 				lo = Math.min(lo, v);
 				hi = Math.max(hi, v);
@@ -134,8 +137,9 @@ public final class ImageExplainer {
 		}
 		String layer = first.layer == null ? "" : " @ " + first.layer.substring(first.layer
 			.lastIndexOf('/') + 1);
-		String what = e.attributions.size() == 1 ? first.label.split(",")[0] : e.attributions
-			.size() + " classes";
+		String what = e.attributions.size() == 1 || perLayer ? first.label.split(",")[0] : e
+			.attributions.size() + " classes";
+		if (perLayer) layer = " @ " + e.attributions.size() + " layers";
 		ImagePlus heat = new ImagePlus(e.methodTitle + " " + what + layer + " - " + imp.getTitle(),
 			stack);
 		heat.setCalibration(imp.getCalibration().copy());
