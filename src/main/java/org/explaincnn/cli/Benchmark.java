@@ -78,19 +78,31 @@ final class Benchmark {
 			}
 			out.println();
 			out.println("End to end, top-1 class (preprocessing, prediction, method, map on the original image):");
-			out.println("method            passes/img  ms/image   ratio  (ratio = ms / (passes x raw fwd+bwd at the method's batch))");
+			out.println("method              passes  ms/image  raw ms    ratio  (raw = the same passes as bare " +
+				"forward+backward runs at the method's batch size, timed alternately)");
 			for (AttributionMethod m : Methods.all()) {
 				ExplainOptions opt = new ExplainOptions();
 				opt.batchSize = big;
-				opt.progress = (done, total) -> {};
-				double ms = median(repeats, () -> Explainer.explain(model, PreparedImage
-					.of(raster, w, h, 3, model.spec), m, TargetSpec.top1(), opt, System.nanoTime()));
 				int perImage = m.passes(opt);
-				double rawUnit = perImage > 1 ? (m.usesLayer() ? fb[1] : fbInput[1]) : m.usesLayer()
-					? fb[0] : fbInput[0];
-				// Methods that cannot pick the top class in their own pass also pay a forward pass.
-				double ratio = ms / ((m.resolvesTopOne() ? 0 : fwd[0]) + perImage * rawUnit);
-				out.printf(Locale.ROOT, "%-17s %10d %9.2f %7.2f%n", m.id(), perImage, ms, ratio);
+				// The raw reference: the same number of forward+backward passes at the batch size
+				// the method uses, to the layer (CAM methods) or to the input; run alternately with
+				// the method so that both see the same machine load.
+				int b = perImage > 1 ? big : 1;
+				float[] refInput = Passes.repeat(image.modelInput, b);
+				float[] refSeed = new float[b * classes];
+				for (int i = 0; i < b; i++)
+					refSeed[i * classes + 282] = 1;
+				Runnable reference = () -> {
+					for (int done = 0; done < perImage; done += b) {
+						PassRequest r = new PassRequest(refInput, b).seed(refSeed);
+						Passes.run(model, image, m.usesLayer() ? r.layerGradient(layer) : r.inputGradient());
+					}
+				};
+				Runnable method = () -> Explainer.explain(model, PreparedImage.of(raster, w, h, 3,
+					model.spec), m, TargetSpec.top1(), opt, System.nanoTime());
+				double[] both = interleavedMedians(perImage > 1 ? 5 : repeats, method, reference);
+				out.printf(Locale.ROOT, "%-20s %7d %9.2f %9.2f %7.2f%n", m.id(), perImage, both[0],
+					both[1], both[0] / both[1]);
 			}
 			out.println();
 			memory(model, image, raster, w, h, soak, out);
@@ -145,8 +157,28 @@ final class Benchmark {
 		return -1;
 	}
 
+	/** Medians of a and b, run alternately n times after a warm-up of each. */
+	private static double[] interleavedMedians(int n, Runnable a, Runnable b) {
+		for (int i = 0; i < Math.min(5, n); i++) {
+			a.run();
+			b.run();
+		}
+		double[] ta = new double[n], tb = new double[n];
+		for (int i = 0; i < n; i++) {
+			long s = System.nanoTime();
+			a.run();
+			ta[i] = (System.nanoTime() - s) / 1e6;
+			s = System.nanoTime();
+			b.run();
+			tb[i] = (System.nanoTime() - s) / 1e6;
+		}
+		Arrays.sort(ta);
+		Arrays.sort(tb);
+		return new double[] { ta[n / 2], tb[n / 2] };
+	}
+
 	private static double median(int n, Runnable r) {
-		for (int i = 0; i < 10; i++)
+		for (int i = 0; i < Math.min(10, n); i++)
 			r.run(); // warm-up: graph extension, executor caches, JIT
 		double[] t = new double[n];
 		for (int i = 0; i < n; i++) {

@@ -22,6 +22,11 @@ public final class ClassMap {
 		this.map = map;
 	}
 
+	/** The class the graph chose, or -1. */
+	public int resolvedClass() {
+		return resolvedClass;
+	}
+
 	/** Takes over another map's in-graph class choice. */
 	public ClassMap copyResolution(ClassMap other) {
 		resolvedClass = other.resolvedClass;

@@ -58,7 +58,7 @@ public final class ExplainableModel implements AutoCloseable {
 	private final Map<Score, Output<?>> seeds = new HashMap<>();
 	private final Map<String, Output<?>[]> gradientCache = new HashMap<>();
 	private final Map<String, Output<?>> tensors = new HashMap<>();
-	private final Map<BackpropRule, Output<?>> modifiedLogits = new HashMap<>();
+	private final Map<BackpropRule, Output<?>[]> modifiedLogits = new HashMap<>();
 	private List<LayerInfo> layers;
 	private int gradientCount;
 	private boolean closed;
@@ -384,8 +384,17 @@ public final class ExplainableModel implements AutoCloseable {
 			"input length " + r.input.length + " != " + r.batch + "x" + h + "x" + w + "x" + c);
 
 		List<Output<?>> fetches = new ArrayList<>();
-		fetches.add(logits);
-		fetches.add(probabilities);
+		if (r.rule != BackpropRule.PLAIN && r.activations.isEmpty()) {
+			// The rule's copy of the forward path computes the same scores: read them there, so
+			// the model's own forward pass does not run as well.
+			Output<?>[] copy = modifiedScores(r.rule);
+			fetches.add(copy[0]);
+			fetches.add(copy[1]);
+		}
+		else {
+			fetches.add(logits);
+			fetches.add(probabilities);
+		}
 		for (LayerInfo layer : r.activations)
 			fetches.add(tensor(layer.name));
 		Output<?>[] grads = null;
@@ -505,16 +514,19 @@ public final class ExplainableModel implements AutoCloseable {
 		}
 	}
 
-	/** +-one_hot(argmax(logits)): the top-1 seed made inside the graph. */
 	private Output<?> topOneSeed(float sign) {
-		String name = "explaincnn/top1_seed_" + (sign > 0 ? "pos" : "neg");
+		return topOneSeed(sign, logits, "model");
+	}
+
+	/** +-one_hot(argmax(scores)): the top-1 seed made inside the graph. */
+	private Output<?> topOneSeed(float sign, Output<?> scores, String tag) {
+		String leaf = "top1_seed_" + tag + "_" + (sign > 0 ? "pos" : "neg");
 		synchronized (graph) {
-			Output<?> existing = graph.operation(name) == null ? null : graph.operation(name).output(0);
-			if (existing != null) return existing;
+			if (graph.operation("explaincnn/" + leaf) != null) return graph.operation("explaincnn/" +
+				leaf).output(0);
 			org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(graph);
-			Output<org.tensorflow.types.TFloat32> lg = logits.expect(org.tensorflow.types.TFloat32.class);
-			return tf.withSubScope("explaincnn").withName("top1_seed_" + (sign > 0 ? "pos" : "neg"))
-				.oneHot(tf.math.argMax(lg, tf.constant(1)), tf.constant(
+			Output<org.tensorflow.types.TFloat32> lg = scores.expect(org.tensorflow.types.TFloat32.class);
+			return tf.withSubScope("explaincnn").withName(leaf).oneHot(tf.math.argMax(lg, tf.constant(1)), tf.constant(
 				spec.classes), tf.constant(sign), tf.constant(0f)).asOutput();
 		}
 	}
@@ -562,18 +574,28 @@ public final class ExplainableModel implements AutoCloseable {
 		return "TensorFlow cannot differentiate this model (" + msg + ").";
 	}
 
+	/** Logits and probabilities of the rule's copy of the forward path (built once per rule). */
+	private Output<?>[] modifiedScores(BackpropRule rule) {
+		synchronized (graph) {
+			return modifiedLogits.computeIfAbsent(rule, r -> {
+				Output<?> lg = ModifiedBackprop.copyForwardPath(graph, input, logits, r);
+				Output<?> pr = graph.opBuilder("Softmax", "explaincnn/" + r.name().toLowerCase(
+					Locale.ROOT) + "/softmax", graph.baseScope()).addInput(lg).build().output(0);
+				return new Output<?>[] { lg, pr };
+			});
+		}
+	}
+
 	/** d score / d input through the rule's copy of the forward path (built once per rule). */
 	private Output<?> modifiedInputGradient(BackpropRule rule, Score score, float topOneSign) {
 		String key = "rule:" + rule + "|" + score + "|" + topOneSign;
 		synchronized (graph) {
 			Output<?>[] cached = gradientCache.get(key);
 			if (cached != null) return cached[0];
-			Output<?> copiedLogits = modifiedLogits.computeIfAbsent(rule, r -> ModifiedBackprop
-				.copyForwardPath(graph, input, logits, r));
-			Output<?> y = score == Score.PROBABILITY ? graph.opBuilder("Softmax", "explaincnn/" + rule
-				.name().toLowerCase(Locale.ROOT) + "/softmax_" + (gradientCount++), graph.baseScope())
-				.addInput(copiedLogits).build().output(0) : copiedLogits;
-			Output<?> seed = topOneSign != 0 ? topOneSeed(topOneSign) : seedPlaceholder(score);
+			Output<?>[] copy = modifiedScores(rule);
+			Output<?> y = score == Score.PROBABILITY ? copy[1] : copy[0];
+			Output<?> seed = topOneSign != 0 ? topOneSeed(topOneSign, copy[0], rule.name()
+				.toLowerCase(Locale.ROOT)) : seedPlaceholder(score);
 			Output<?>[] dx;
 			try {
 				dx = graph.addGradients("explaincnn/grad" + (gradientCount++), new Output<?>[] { y },
@@ -666,27 +688,30 @@ public final class ExplainableModel implements AutoCloseable {
 		return shapes;
 	}
 
-	private static Set<GraphOperation> reachableBackward(GraphOperation from) {
-		Set<GraphOperation> seen = new HashSet<>();
-		Deque<GraphOperation> todo = new ArrayDeque<>();
-		todo.add(from);
-		while (!todo.isEmpty()) {
-			GraphOperation op = todo.pop();
-			if (!seen.add(op)) continue;
+	/** Ops reachable from {@code from} through their inputs (toward the input placeholder). */
+	static Set<GraphOperation> reachableBackward(GraphOperation from) {
+		return reach(from, op -> {
+			List<GraphOperation> ins = new ArrayList<>();
 			for (Operand<?> in : op.inputs())
-				todo.add((GraphOperation) in.op());
-		}
-		return seen;
+				ins.add((GraphOperation) in.op());
+			return ins;
+		});
 	}
 
-	private static Set<GraphOperation> reachableForward(GraphOperation from) {
+	/** Ops reachable from {@code from} through their consumers (toward the outputs). */
+	static Set<GraphOperation> reachableForward(GraphOperation from) {
+		return reach(from, GraphOperation::consumers);
+	}
+
+	private static Set<GraphOperation> reach(GraphOperation from,
+		java.util.function.Function<GraphOperation, java.util.Collection<GraphOperation>> next)
+	{
 		Set<GraphOperation> seen = new HashSet<>();
 		Deque<GraphOperation> todo = new ArrayDeque<>();
 		todo.add(from);
 		while (!todo.isEmpty()) {
 			GraphOperation op = todo.pop();
-			if (!seen.add(op)) continue;
-			todo.addAll(op.consumers());
+			if (seen.add(op)) todo.addAll(next.apply(op));
 		}
 		return seen;
 	}

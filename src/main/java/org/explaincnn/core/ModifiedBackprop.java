@@ -1,9 +1,6 @@
 package org.explaincnn.core;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -113,21 +110,8 @@ final class ModifiedBackprop {
 	}
 
 	private static Set<GraphOperation> between(GraphOperation from, GraphOperation to) {
-		Set<GraphOperation> up = new HashSet<>();
-		Deque<GraphOperation> todo = new ArrayDeque<>(List.of(to));
-		while (!todo.isEmpty()) {
-			GraphOperation op = todo.pop();
-			if (!up.add(op)) continue;
-			for (Operand<?> in : op.inputs())
-				todo.add((GraphOperation) in.op());
-		}
-		Set<GraphOperation> both = new HashSet<>();
-		todo.add(from);
-		while (!todo.isEmpty()) {
-			GraphOperation op = todo.pop();
-			if (!up.contains(op) || !both.add(op)) continue;
-			todo.addAll(op.consumers());
-		}
+		Set<GraphOperation> both = ExplainableModel.reachableBackward(to);
+		both.retainAll(ExplainableModel.reachableForward(from));
 		return both;
 	}
 }

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 import javax.imageio.ImageIO;
 
@@ -23,7 +23,7 @@ final class Baselines {
 	private Baselines() {}
 
 	/** One baseline: "black", "white", "blur", "noise" or an image file path. */
-	static float[] of(String kind, ExplainableModel model, PreparedImage image, Random random,
+	static float[] of(String kind, ExplainableModel model, PreparedImage image, SplittableRandom random,
 		double blurSigma)
 	{
 		String k = kind.strip().toLowerCase(Locale.ROOT);
@@ -51,7 +51,7 @@ final class Baselines {
 
 	/** Baselines for GradientSHAP: every image of a folder, or {@code count} draws of a kind. */
 	static List<float[]> distribution(String kind, int count, ExplainableModel model,
-		PreparedImage image, Random random, double blurSigma)
+		PreparedImage image, SplittableRandom random, double blurSigma)
 	{
 		File folder = new File(kind);
 		List<float[]> out = new ArrayList<>();

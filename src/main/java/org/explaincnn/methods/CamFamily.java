@@ -5,7 +5,7 @@ import java.util.List;
 
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.RealMatrix;
-import org.apache.commons.math3.linear.SingularValueDecomposition;
+import org.apache.commons.math3.linear.EigenDecomposition;
 import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainOptions;
@@ -17,7 +17,7 @@ import org.explaincnn.core.PreparedImage;
  * The gradient-weighted CAM variants: each turns a layer's activations A and gradients G (one
  * class) into a map at the layer's resolution. Formulas as in pytorch-grad-cam.
  */
-abstract class CamFamily implements AttributionMethod {
+public abstract class CamFamily implements AttributionMethod {
 
 	/** The map at feature resolution (positions of A), before upsampling. */
 	abstract float[] cam(FeatureMap a, FeatureMap g);
@@ -61,10 +61,7 @@ abstract class CamFamily implements AttributionMethod {
 		@Override
 		float[] cam(FeatureMap a, FeatureMap g) {
 			int p = a.positions(), c = a.channels;
-			double[] sumA = new double[c];
-			for (int i = 0; i < p; i++)
-				for (int k = 0; k < c; k++)
-					sumA[k] += a.data[i * c + k];
+			double[] sumA = CamMaps.channelSums(a);
 			double[] w = new double[c];
 			for (int i = 0; i < p; i++)
 				for (int k = 0; k < c; k++) {
@@ -94,10 +91,7 @@ abstract class CamFamily implements AttributionMethod {
 		@Override
 		float[] cam(FeatureMap a, FeatureMap g) {
 			int p = a.positions(), c = a.channels;
-			double[] sumA = new double[c];
-			for (int i = 0; i < p; i++)
-				for (int k = 0; k < c; k++)
-					sumA[k] += a.data[i * c + k];
+			double[] sumA = CamMaps.channelSums(a);
 			double[] w = new double[c];
 			for (int i = 0; i < p; i++)
 				for (int k = 0; k < c; k++)
@@ -194,17 +188,26 @@ abstract class CamFamily implements AttributionMethod {
 			for (int k = 0; k < channels; k++)
 				rows[i][k] = data[i * channels + k] - mean[k];
 		RealMatrix m = new Array2DRowRealMatrix(rows, false);
-		double[] v = new SingularValueDecomposition(m).getV().getColumn(0);
+		// M v1 (v1 the first right singular vector) from the smaller eigenproblem: the channels x
+		// channels covariance M'M, or the positions x positions Gram matrix MM' (M v1 = sigma u1).
+		double[] projection;
+		if (channels <= positions) {
+			double[] v = new EigenDecomposition(m.transpose().multiply(m)).getEigenvector(0).toArray();
+			projection = m.operate(v);
+		}
+		else {
+			EigenDecomposition gram = new EigenDecomposition(m.multiply(m.transpose()));
+			double sigma = Math.sqrt(Math.max(0, gram.getRealEigenvalue(0)));
+			projection = gram.getEigenvector(0).mapMultiply(sigma).toArray();
+		}
 		float[] out = new float[positions];
 		double agreement = 0;
 		for (int i = 0; i < positions; i++) {
-			double s = 0, total = 0;
-			for (int k = 0; k < channels; k++) {
-				s += rows[i][k] * v[k];
+			double total = 0;
+			for (int k = 0; k < channels; k++)
 				total += data[i * channels + k];
-			}
-			out[i] = (float) s;
-			agreement += s * total;
+			out[i] = (float) projection[i];
+			agreement += projection[i] * total;
 		}
 		if (agreement < 0) for (int i = 0; i < positions; i++)
 			out[i] = -out[i];

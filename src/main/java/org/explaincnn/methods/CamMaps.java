@@ -21,6 +21,16 @@ final class CamMaps {
 		return w;
 	}
 
+	/** Sum over positions of each channel (batch of one). */
+	static double[] channelSums(FeatureMap a) {
+		int p = a.positions(), c = a.channels;
+		double[] sum = new double[c];
+		for (int i = 0; i < p; i++)
+			for (int k = 0; k < c; k++)
+				sum[k] += a.data[i * c + k];
+		return sum;
+	}
+
 	/** sum_k w_k A_k at each position (batch of one). */
 	static float[] weightedSum(FeatureMap act, double[] w) {
 		int p = act.positions(), c = act.channels;

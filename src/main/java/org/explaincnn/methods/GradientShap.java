@@ -3,7 +3,7 @@ package org.explaincnn.methods;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.BackpropRule;
@@ -57,7 +57,7 @@ final class GradientShap implements AttributionMethod {
 		int c = image.channels;
 		List<ClassMap> out = new ArrayList<>();
 		for (int ci = 0; ci < classes.length; ci++) {
-			Random random = new Random(options.seed + 31L * classes[ci]);
+			SplittableRandom random = new SplittableRandom(options.seed + 31L * classes[ci]);
 			List<float[]> pool = Baselines.distribution(options.param("baseline", "noise"), Math.min(
 				samples, 8), model, image, random, options.doubleParam("sigma", 10));
 			float[][] baseOf = new float[samples][];
@@ -67,8 +67,9 @@ final class GradientShap implements AttributionMethod {
 				double alpha = random.nextDouble();
 				float[] p = new float[x.length];
 				for (int i = 0; i < p.length; i++)
-					p[i] = (float) (b[i] + alpha * (x[i] - b[i]) + level * 255.0 / model.spec.std[i % c] *
-						random.nextGaussian());
+					p[i] = (float) (b[i] + alpha * (x[i] - b[i]));
+				if (level > 0) for (int i = 0; i < p.length; i++)
+					p[i] += (float) (level * 255.0 / model.spec.std[i % c] * random.nextGaussian());
 				baseOf[s] = b;
 				return p;
 			}, options, BackpropRule.PLAIN, (s, input, g, score) -> {

@@ -31,11 +31,24 @@ final class GuidedGradCam implements AttributionMethod {
 	}
 
 	@Override
+	public boolean resolvesTopOne() {
+		return true;
+	}
+
+	@Override
+	public int passes(ExplainOptions options) {
+		return 2;
+	}
+
+	@Override
 	public List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
 		ExplainOptions options)
 	{
 		List<ClassMap> cams = gradCam.explain(model, image, classes, options);
-		List<float[]> guided = InputGradients.perClass(model, image, classes, options,
+		int[] cls = classes.clone();
+		for (int i = 0; i < cls.length; i++)
+			if (cls[i] == TOP_ONE) cls[i] = cams.get(i).resolvedClass();
+		List<float[]> guided = InputGradients.perClass(model, image, cls, options,
 			BackpropRule.GUIDED, null);
 		List<ClassMap> out = new ArrayList<>();
 		for (int i = 0; i < classes.length; i++) {
@@ -44,7 +57,7 @@ final class GuidedGradCam implements AttributionMethod {
 			float[] map = new float[g.length];
 			for (int p = 0; p < map.length; p++)
 				map[p] = g[p] * cam[p];
-			out.add(new ClassMap(map));
+			out.add(InputGradients.classMap(map, classes[i] == TOP_ONE ? cams.get(i) : null));
 		}
 		return out;
 	}

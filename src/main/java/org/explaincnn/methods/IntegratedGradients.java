@@ -3,7 +3,7 @@ package org.explaincnn.methods;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.BackpropRule;
@@ -53,7 +53,7 @@ final class IntegratedGradients implements AttributionMethod {
 		int steps = options.intParam("steps", 50);
 		if (steps < 1) throw new ExplainException("steps must be at least 1, got " + steps + ".");
 		float[] x = image.modelInput;
-		float[] base = Baselines.of(options.param("baseline", "black"), model, image, new Random(
+		float[] base = Baselines.of(options.param("baseline", "black"), model, image, new SplittableRandom(
 			options.seed), options.doubleParam("sigma", 10));
 		List<ClassMap> out = new ArrayList<>();
 		int total = classes.length * (steps + 1);

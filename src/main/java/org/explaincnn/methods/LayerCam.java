@@ -35,6 +35,11 @@ final class LayerCam implements AttributionMethod {
 	}
 
 	@Override
+	public boolean resolvesTopOne() {
+		return true;
+	}
+
+	@Override
 	public Map<String, String> parameters() {
 		return Map.of("layers", "");
 	}
@@ -61,8 +66,16 @@ final class LayerCam implements AttributionMethod {
 		else for (String name : list.split(","))
 			layers.add(model.layer(name.strip()));
 		float[][] fused = new float[classes.length][];
+		ClassMap[] resolved = new ClassMap[classes.length];
+		int[] cls = classes.clone();
 		for (LayerInfo layer : layers) {
-			LayerGradients lg = LayerGradients.compute(model, image, classes, options, layer);
+			LayerGradients lg = LayerGradients.compute(model, image, cls, options, layer);
+			for (int i = 0; i < cls.length; i++)
+				if (cls[i] == TOP_ONE) {
+					// The first layer's pass chose the class; later layers explain that class.
+					resolved[i] = lg.classMap(cls, i, null);
+					cls[i] = resolved[i].resolvedClass();
+				}
 			for (int i = 0; i < classes.length; i++) {
 				FeatureMap a = lg.activations.get(i);
 				float[] map = CamMaps.toModel(cam(a, lg.gradients.get(i)), a, image);
@@ -79,8 +92,8 @@ final class LayerCam implements AttributionMethod {
 			}
 		}
 		List<ClassMap> out = new ArrayList<>();
-		for (float[] m : fused)
-			out.add(new ClassMap(m));
+		for (int i = 0; i < fused.length; i++)
+			out.add(InputGradients.classMap(fused[i], resolved[i]));
 		return out;
 	}
 }

@@ -3,7 +3,7 @@ package org.explaincnn.methods;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ClassMap;
@@ -85,7 +85,7 @@ final class NoiseTunnel implements AttributionMethod {
 		List<ClassMap> out = new ArrayList<>();
 		for (int ci = 0; ci < classes.length; ci++) {
 			// One generator per class, so a class's map does not depend on the others asked for.
-			Random random = new Random(options.seed + 31L * classes[ci]);
+			SplittableRandom random = new SplittableRandom(options.seed + 31L * classes[ci]);
 			double[] sum = new double[x.length], sumSq = new double[x.length];
 			int cls = classes[ci];
 			InputGradients.atInputs(model, image, cls, samples, s -> {
