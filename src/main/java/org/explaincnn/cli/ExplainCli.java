@@ -42,6 +42,7 @@ public final class ExplainCli {
 		"  --param KEY=VALUE    method parameter (e.g. steps=64), repeatable",
 		"  --seed N             seed of randomised methods (default 42)",
 		"  --batch N            largest batch per TensorFlow run (default 16)",
+		"  --threads N          TensorFlow intra- and inter-op threads (default: all cores)",
 		"  --out DIR            output folder (default ./explain-out)",
 		"  --panel              also write <stem>.<method>.panel.png: input | heatmap | overlay",
 		"  --json               also write <stem>.<method>.json (model sha256, parameters, timings, versions)",
@@ -49,7 +50,7 @@ public final class ExplainCli {
 
 	private static final java.util.Set<String> VALUED = java.util.Set.of("--model", "--method",
 		"--target", "--top-k", "--layer", "--score", "--threshold", "--lut", "--opacity", "--seed",
-		"--batch", "--param", "--out", "--sweep-layers");
+		"--batch", "--param", "--out", "--sweep-layers", "--threads");
 
 	private ExplainCli() {}
 
@@ -193,6 +194,11 @@ public final class ExplainCli {
 							break;
 						case "--sweep-layers":
 							o.job.sweep = v;
+							break;
+						case "--threads":
+							int threads = positive(v, arg);
+							// Before any model loads: TensorFlow reads thread counts once.
+							org.explaincnn.core.TensorFlowRuntime.start(threads, threads);
 							break;
 						default:
 							throw new ExplainException("Unknown option " + arg + "; see ./explain --help.");

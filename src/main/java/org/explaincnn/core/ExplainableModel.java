@@ -59,6 +59,7 @@ public final class ExplainableModel implements AutoCloseable {
 	private final Map<String, Output<?>[]> gradientCache = new HashMap<>();
 	private final Map<String, Output<?>> tensors = new HashMap<>();
 	private final Map<BackpropRule, Output<?>[]> modifiedLogits = new HashMap<>();
+	private final Map<String, Object> memo = new HashMap<>();
 	private List<LayerInfo> layers;
 	private int gradientCount;
 	private boolean closed;
@@ -744,6 +745,20 @@ public final class ExplainableModel implements AutoCloseable {
 			"' has no spatial feature map (no conv layer), so CAM methods do not apply; use an " +
 			"input-gradient method such as saliency.");
 		return all.get(all.size() - 1);
+	}
+
+	/**
+	 * A value derived from this model alone (e.g. CAM's dense weights), computed once and kept for
+	 * the model's lifetime.
+	 */
+	@SuppressWarnings("unchecked")
+	public synchronized <T> T memo(String key, java.util.function.Supplier<T> compute) {
+		Object v = memo.get(key);
+		if (v == null) {
+			v = compute.get();
+			memo.put(key, v);
+		}
+		return (T) v;
 	}
 
 	/** The class with the highest score for batch element b. */

@@ -37,20 +37,28 @@ final class Cam implements AttributionMethod {
 	}
 
 	@Override
+	public boolean resolvesTopOne() {
+		return true;
+	}
+
+	@Override
 	public List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
 		ExplainOptions options)
 	{
 		LayerInfo layer = LayerGradients.layerOf(model, options);
-		float[][] w = GapDenseHead.weights(model, layer);
+		float[][] w = model.memo("cam-weights:" + layer.name, () -> GapDenseHead.weights(model, layer));
 		Pass pass = Passes.run(model, image, new PassRequest(image.modelInput, 1).activation(layer));
 		FeatureMap a = pass.activation(layer);
 		List<ClassMap> out = new ArrayList<>();
-		for (int c : classes) {
+		for (int c0 : classes) {
+			// The activation pass also gave the scores: the top class needs no other pass.
+			int c = c0 == TOP_ONE ? ExplainableModel.argmax(pass.logits, 0, pass.classes) : c0;
 			double[] weights = new double[layer.channels];
 			for (int k = 0; k < weights.length; k++)
 				weights[k] = (options.counterfactual ? -1 : 1) * w[k][c];
-			out.add(new ClassMap(CamMaps.toModel(CamMaps.relu(CamMaps.weightedSum(a, weights)), a,
-				image)));
+			ClassMap m = new ClassMap(CamMaps.toModel(CamMaps.relu(CamMaps.weightedSum(a, weights)), a,
+				image));
+			out.add(c0 == TOP_ONE ? m.resolvedFrom(pass, 0) : m);
 		}
 		return out;
 	}

@@ -80,7 +80,8 @@ class MobileNetMethodsTest {
 
 	@Test
 	void topOneIsExplainedInOnePassAndMatchesTheExplicitClass() {
-		for (String method : new String[] { "gradcam", "saliency", "layercam" }) {
+		for (String method : new String[] { "gradcam", "saliency", "layercam", "cam", "guidedbackprop",
+			"guidedgradcam" }) {
 			Attribution top = explain(method, "top1", new ExplainOptions());
 			Attribution explicit = explain(method, Integer.toString(top.classIndex),
 				new ExplainOptions());
