@@ -144,11 +144,10 @@ public final class ImageExplainer {
 			stack);
 		heat.setCalibration(imp.getCalibration().copy());
 		heat.getProcessor().setLut(lut);
-		if (lo < 0) {
-			double a = Math.max(-lo, hi);
-			heat.setDisplayRange(-a, a);
-		}
-		else heat.setDisplayRange(0, hi > 0 ? hi : 1);
+		// Display (and overlay) the evidence for the class, from 0 to the 99.5th percentile of the
+		// positive values: pixel-level maps have a few outliers that would leave the rest black.
+		// All values, negative ones included, stay in the 32-bit data.
+		heat.setDisplayRange(0, hi > 0 ? positivePercentile(e, 0.995) : Math.max(-lo, 1));
 		heat.setProp("ExplainCNN.method", e.method);
 		heat.setProp("ExplainCNN.class", first.classIndex);
 		heat.setProp("ExplainCNN.label", first.label);
@@ -160,6 +159,20 @@ public final class ImageExplainer {
 		heat.setProp("ExplainCNN.predictedProbability", e.probabilities[e.top[0]]);
 		heat.setProp("ExplainCNN.ms", String.format(java.util.Locale.ROOT, "%.1f", e.totalMs));
 		return heat;
+	}
+
+	private static double positivePercentile(Explanation e, double q) {
+		int n = 0;
+		for (Attribution a : e.attributions)
+			for (float v : a.map)
+				if (v > 0) n++;
+		float[] positive = new float[n];
+		int i = 0;
+		for (Attribution a : e.attributions)
+			for (float v : a.map)
+				if (v > 0) positive[i++] = v;
+		java.util.Arrays.sort(positive);
+		return positive[Math.min(n - 1, (int) (q * n))];
 	}
 
 	/** Below this fraction of the display maximum the overlay is transparent (display only). */

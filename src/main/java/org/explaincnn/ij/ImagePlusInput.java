@@ -29,8 +29,9 @@ public final class ImagePlusInput {
 		if (imp == null) throw new ExplainException("No image; open an image first.");
 		int planes = imp.getNSlices() * imp.getNFrames();
 		if (planes > 1 && !currentSliceOnly) throw new ExplainException("'" + imp.getTitle() +
-			"' is a stack of " + planes + " planes; stacks are not explained yet: tick 'current' " +
-			"(current slice only) or make a single image (Image > Duplicate).");
+			"' is a stack of " + planes + " planes; stacks are not explained yet: explain the " +
+			"current slice only ('current' in the dialog and macros, --current-slice on the command " +
+			"line) or make a single image (Image > Duplicate).");
 		int w = imp.getWidth(), h = imp.getHeight(), c = imp.getNChannels();
 		if (imp.getType() == ImagePlus.COLOR_RGB) {
 			ColorProcessor cp = (ColorProcessor) imp.getProcessor();

@@ -22,6 +22,8 @@ public final class SaliencyRois {
 
 	/** Largest number of regions kept per map. */
 	public static final int MAX_REGIONS = 20;
+	/** Regions smaller than this fraction of the image are specks of pixel-level maps, not ROIs. */
+	public static final double MIN_AREA_FRACTION = 0.001;
 
 	private SaliencyRois() {}
 
@@ -78,7 +80,8 @@ public final class SaliencyRois {
 				for (java.awt.Point p : roi.getContainedPoints())
 					if (p.x >= 0 && p.y >= 0 && p.x < width && p.y < height) sum += Math.max(0, map[p.y *
 						width + p.x]);
-				if (b.width * b.height == 0) continue;
+				if (b.width * b.height == 0 || roi.getContainedPoints().length < MIN_AREA_FRACTION * width *
+					height) continue;
 				found.add(roi);
 				mass.add(sum);
 			}
