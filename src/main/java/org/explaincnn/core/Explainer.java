@@ -55,6 +55,25 @@ public final class Explainer {
 		int cls = target.resolve(forward.logits, model.spec.labels)[0];
 		List<Attribution> out = new ArrayList<>();
 		ImageGeometry g = prepared.geometry;
+		if (method instanceof LayerMapMethod) {
+			// Every layer's activations and gradients in one pass.
+			PassRequest r = new PassRequest(prepared.modelInput, 1).score(options.score).seed(Passes
+				.oneHot(new int[] { cls }, 0, 1, model.spec.classes, options.counterfactual ? -1f : 1f));
+			for (LayerInfo layer : layers)
+				r.activation(layer).layerGradient(layer);
+			Pass pass = Passes.run(model, prepared, r);
+			for (LayerInfo layer : layers) {
+				FeatureMap a = pass.activation(layer);
+				float[] map = Resample.resize(((LayerMapMethod) method).layerMap(a, pass.gradient(layer)),
+					a.width(), a.height(), 1, prepared.width(), prepared.height());
+				out.add(new Attribution(cls, model.spec.labels.name(cls), forward.logits[cls],
+					forward.probabilities[cls], layer.name, g.toOriginal(map, 0f), g.originalWidth,
+					g.originalHeight, new java.util.LinkedHashMap<>()));
+			}
+			double ms = (System.nanoTime() - t0) / 1e6;
+			return new Explanation(method.id(), method.title(), out, TargetSpec.best(
+				forward.probabilities, 5), forward.probabilities, forward.logits, 0, ms, ms);
+		}
 		String saved = options.layer;
 		try {
 			for (int i = 0; i < layers.size(); i++) {

@@ -11,16 +11,22 @@ import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.FeatureMap;
+import org.explaincnn.core.LayerMapMethod;
 import org.explaincnn.core.PreparedImage;
 
 /**
  * The gradient-weighted CAM variants: each turns a layer's activations A and gradients G (one
  * class) into a map at the layer's resolution. Formulas as in pytorch-grad-cam.
  */
-public abstract class CamFamily implements AttributionMethod {
+public abstract class CamFamily implements AttributionMethod, LayerMapMethod {
 
 	/** The map at feature resolution (positions of A), before upsampling. */
 	abstract float[] cam(FeatureMap a, FeatureMap g);
+
+	@Override
+	public float[] layerMap(FeatureMap activation, FeatureMap gradient) {
+		return cam(activation, gradient);
+	}
 
 	@Override
 	public boolean usesLayer() {

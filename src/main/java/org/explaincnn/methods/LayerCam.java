@@ -10,6 +10,7 @@ import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.FeatureMap;
 import org.explaincnn.core.LayerInfo;
+import org.explaincnn.core.LayerMapMethod;
 import org.explaincnn.core.PreparedImage;
 
 /**
@@ -17,7 +18,7 @@ import org.explaincnn.core.PreparedImage;
  * {@code layers=a,b,...} the maps of several layers are fused: each upsampled to the input and
  * scaled to its maximum, then the element-wise maximum, so shallow layers add detail to deep ones.
  */
-final class LayerCam implements AttributionMethod {
+final class LayerCam implements AttributionMethod, LayerMapMethod {
 
 	@Override
 	public String id() {
@@ -42,6 +43,11 @@ final class LayerCam implements AttributionMethod {
 	@Override
 	public Map<String, String> parameters() {
 		return Map.of("layers", "");
+	}
+
+	@Override
+	public float[] layerMap(FeatureMap activation, FeatureMap gradient) {
+		return cam(activation, gradient);
 	}
 
 	static float[] cam(FeatureMap a, FeatureMap g) {

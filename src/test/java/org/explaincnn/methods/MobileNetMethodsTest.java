@@ -91,4 +91,31 @@ class MobileNetMethodsTest {
 				assertEquals(explicit.map[i], top.map[i], 1e-4 * (1 + Math.abs(explicit.map[i])), method);
 		}
 	}
+
+	@Test
+	void layerSweepInOnePassEqualsLayerByLayerAndDeepLayersAreClassSpecific() {
+		java.util.List<org.explaincnn.core.LayerInfo> layers = Explainer.sweepLayers(model,
+			"MobilenetV1/MobilenetV1/Conv2d_3_pointwise/Relu6,MobilenetV1/MobilenetV1/Conv2d_13_pointwise/Relu6");
+		Explanation tabby = Explainer.sweep(model, both, Methods.byName("layercam"), TargetSpec.parse(
+			"tabby"), layers, new ExplainOptions());
+		Explanation boxer = Explainer.sweep(model, both, Methods.byName("layercam"), TargetSpec.parse(
+			"boxer"), layers, new ExplainOptions());
+		assertEquals(2, tabby.attributions.size());
+		for (int i = 0; i < layers.size(); i++) {
+			ExplainOptions o = new ExplainOptions();
+			o.layer = layers.get(i).name;
+			float[] single = explain("layercam", "tabby", o).map;
+			float[] swept = tabby.attributions.get(i).map;
+			assertEquals(layers.get(i).name, tabby.attributions.get(i).layer);
+			for (int p = 0; p < single.length; p++)
+				assertEquals(single[p], swept[p], 1e-4 * (1 + Math.abs(single[p])));
+		}
+		// How far the map moves between the cat (lower half) and the dog when the class changes.
+		double shallow = tabby.attributions.get(0).massInRows(112, 224) - boxer.attributions.get(0)
+			.massInRows(112, 224);
+		double deep = tabby.attributions.get(1).massInRows(112, 224) - boxer.attributions.get(1)
+			.massInRows(112, 224);
+		assertTrue(deep > 0.1 && deep > 2 * Math.abs(shallow), "class shift of the map: shallow " +
+			shallow + ", deep " + deep);
+	}
 }
