@@ -365,14 +365,9 @@ public final class ExplainableModel implements AutoCloseable {
 	 */
 	public Pass run(PassRequest r) {
 		checkOpen();
-		int h = spec.height, w = spec.width, c = spec.channels;
-		if (h < 0 || w < 0) {
-			long per = (long) r.input.length / Math.max(1, r.batch) / c;
-			int side = (int) Math.round(Math.sqrt(per));
-			throw new ExplainException("Open-size models need runSized(); got " + per + " pixels (" +
-				side + "^2?).");
-		}
-		return runSized(r, h, w);
+		if (spec.height < 0 || spec.width < 0) throw new IllegalStateException(
+			"the model takes any size: call runSized with the input's height and width");
+		return runSized(r, spec.height, spec.width);
 	}
 
 	/** Like {@link #run} for models that accept any size: the input is batch x h x w x channels. */

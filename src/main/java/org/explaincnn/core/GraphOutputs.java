@@ -16,7 +16,7 @@ final class GraphOutputs {
 	private static final Set<String> PASS_THROUGH = Set.of("Identity", "Reshape", "Squeeze",
 		"StopGradient");
 	private static final Set<String> NOT_OUTPUTS = Set.of("Const", "NoOp", "Placeholder",
-		"PlaceholderWithDefault", "Assert", "VarHandleOp", "SaveV2", "RestoreV2", "Identity");
+		"PlaceholderWithDefault", "Assert", "VarHandleOp", "SaveV2", "RestoreV2");
 
 	private GraphOutputs() {}
 
@@ -59,7 +59,7 @@ final class GraphOutputs {
 		List<String> found = new ArrayList<>();
 		for (Iterator<GraphOperation> it = g.operations(); it.hasNext();) {
 			GraphOperation op = it.next();
-			if (NOT_OUTPUTS.contains(op.type()) && !op.type().equals("Identity")) continue;
+			if (NOT_OUTPUTS.contains(op.type())) continue;
 			if (op.numOutputs() == 0 || op.numConsumers() > 0) continue;
 			Output<?> out = op.output(0);
 			if (out.dataType() == DataType.DT_FLOAT && out.shape().numDimensions() == 2) found.add(op

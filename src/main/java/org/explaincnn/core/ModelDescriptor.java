@@ -1,7 +1,6 @@
 package org.explaincnn.core;
 
 import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 
 import java.io.IOException;
@@ -66,9 +65,5 @@ public final class ModelDescriptor {
 			throw new ExplainException("Cannot read descriptor " + file + " (" + e.getMessage() +
 				").");
 		}
-	}
-
-	public String toJson() {
-		return new GsonBuilder().setPrettyPrinting().create().toJson(this);
 	}
 }

@@ -1,7 +1,6 @@
 package org.explaincnn.core;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -95,9 +94,5 @@ public final class TargetSpec {
 			top[at] = i;
 		}
 		return top;
-	}
-
-	static String join(int[] v) {
-		return Arrays.toString(v);
 	}
 }

@@ -199,4 +199,32 @@ class GradientEngineTest {
 			}
 		}
 	}
+
+	@Test
+	void centerCropMapsComeBackOntoTheOriginalPixels() throws Exception {
+		TinyModels.GapDense net = new TinyModels.GapDense(31);
+		Path dir = TinyModels.frozenBundle(tmp.resolve("crop"), net.graph(),
+			"{\"mean\": [0], \"std\": [1], \"logits\": \"logits\", \"resize\": \"center-crop\"}");
+		try (ExplainableModel m = ExplainableModel.open(dir)) {
+			// 18 x 6 image: the model (6 x 6) sees the centred 6 x 6 window, columns 6..11.
+			float[] wide = randomInput(18 * 6 * 2, 4);
+			float[] window = new float[6 * 6 * 2];
+			for (int y = 0; y < 6; y++)
+				System.arraycopy(wide, (y * 18 + 6) * 2, window, y * 6 * 2, 12);
+			PreparedImage img = PreparedImage.of(wide, 18, 6, 2, m.spec);
+			assertArrayEquals(window, img.modelInput, 1e-6f);
+			Attribution a = Explainer.explain(m, img, Methods.byName("gradcam"), TargetSpec.parse("1"),
+				new ExplainOptions(), System.nanoTime()).attributions.get(0);
+			assertEquals(18, a.width);
+			assertEquals(6, a.height);
+			float[] inside = Methods.byName("gradcam").explain(m, prepared(m, window), new int[] { 1 },
+				new ExplainOptions()).get(0).map;
+			for (int y = 0; y < 6; y++)
+				for (int x = 0; x < 18; x++) {
+					float v = a.map[y * 18 + x];
+					if (x < 6 || x >= 12) assertEquals(0f, v, "outside the crop at " + x + "," + y);
+					else assertEquals(inside[y * 6 + x - 6], v, 1e-6f);
+				}
+		}
+	}
 }

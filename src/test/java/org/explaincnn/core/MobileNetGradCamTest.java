@@ -40,6 +40,13 @@ class MobileNetGradCamTest {
 		assertEquals("tabby, tabby cat", a.label);
 		double lower = a.massInRows(112, 224);
 		assertTrue(lower > 0.7, "tabby mass in the lower (cat) half: " + lower);
+		// The core's ImgLib2 view of the map: the original image's size, the same values.
+		net.imglib2.img.array.ArrayImg<net.imglib2.type.numeric.real.FloatType, ?> img = a.image();
+		assertEquals(224, img.dimension(0));
+		assertEquals(224, img.dimension(1));
+		net.imglib2.RandomAccess<net.imglib2.type.numeric.real.FloatType> ra = img.randomAccess();
+		ra.setPosition(new long[] { 100, 180 });
+		assertEquals(a.map[180 * 224 + 100], ra.get().get(), 0f);
 	}
 
 	@Test
