@@ -104,6 +104,21 @@ final class Benchmark {
 				out.printf(Locale.ROOT, "%-20s %7d %9.2f %9.2f %7.2f%n", m.id(), perImage, both[0],
 					both[1], both[0] / both[1]);
 			}
+			// Grad-CAM for many images at once, the way the command line runs a folder.
+			java.util.List<PreparedImage> many = new java.util.ArrayList<>();
+			for (int i = 0; i < big; i++)
+				many.add(PreparedImage.of(raster, w, h, 3, model.spec));
+			ExplainOptions batched = new ExplainOptions();
+			batched.batchSize = big;
+			float[] refInput = Passes.repeat(image.modelInput, big);
+			float[] refSeed = new float[big * classes];
+			for (int i = 0; i < big; i++)
+				refSeed[i * classes + 282] = 1;
+			double[] both = interleavedMedians(10, () -> Explainer.explainBatch(model, many, Methods
+				.byName("gradcam"), TargetSpec.top1(), batched), () -> Passes.run(model, image,
+					new PassRequest(refInput, big).seed(refSeed).layerGradient(layer)));
+			out.printf(Locale.ROOT, "%-20s %7s %9.2f %9.2f %7.2f   (%d images per run)%n",
+				"gradcam, batch " + big, "1", both[0] / big, both[1] / big, both[0] / both[1], big);
 			out.println();
 			memory(model, image, raster, w, h, soak, out);
 		}

@@ -20,6 +20,71 @@ public final class Explainer {
 		return explain(model, prepared, method, target, options, t0);
 	}
 
+	/**
+	 * Several images at once. Layer-map methods (the CAM family) with a top-1 or single-class target
+	 * explain a whole chunk of images in one Session.run (the top class of each row is chosen
+	 * inside the graph); other methods and targets go image by image. Images must share the model's
+	 * input size (true for fixed-size models).
+	 */
+	public static List<Explanation> explainBatch(ExplainableModel model, List<PreparedImage> images,
+		AttributionMethod method, TargetSpec target, ExplainOptions options)
+	{
+		List<Explanation> out = new ArrayList<>();
+		boolean batchable = method instanceof LayerMapMethod && model.spec.height > 0 && (target
+			.isTopOne() || !target.isTopK()) && model.spec.maxBatch > 1;
+		int[] fixed = null;
+		if (batchable && !target.isTopOne()) {
+			fixed = target.resolve(new float[model.spec.classes], model.spec.labels);
+			batchable = fixed.length == 1;
+		}
+		if (!batchable) {
+			for (PreparedImage image : images)
+				out.add(explain(model, image, method, target, options, System.nanoTime()));
+			return out;
+		}
+		LayerInfo layer = options.layer != null ? model.layer(options.layer) : model.defaultLayer();
+		int chunk = Math.max(1, Math.min(options.batchSize, model.spec.maxBatch));
+		int size = images.get(0).modelInput.length;
+		float sign = options.counterfactual ? -1f : 1f;
+		for (int from = 0; from < images.size(); from += chunk) {
+			options.checkCancelled();
+			long t0 = System.nanoTime();
+			int n = Math.min(chunk, images.size() - from);
+			float[] input = new float[n * size];
+			for (int b = 0; b < n; b++)
+				System.arraycopy(images.get(from + b).modelInput, 0, input, b * size, size);
+			PassRequest r = new PassRequest(input, n).score(options.score).activation(layer)
+				.layerGradient(layer);
+			if (fixed == null) r.seedTopOne(sign);
+			else {
+				int[] same = new int[n];
+				java.util.Arrays.fill(same, fixed[0]);
+				r.seed(Passes.oneHot(same, 0, n, model.spec.classes, sign));
+			}
+			Pass pass = Passes.run(model, images.get(from), r);
+			double ms = (System.nanoTime() - t0) / 1e6 / n;
+			for (int b = 0; b < n; b++) {
+				PreparedImage image = images.get(from + b);
+				int k = model.spec.classes;
+				float[] logits = java.util.Arrays.copyOfRange(pass.logits, b * k, (b + 1) * k);
+				float[] probabilities = java.util.Arrays.copyOfRange(pass.probabilities, b * k, (b + 1) *
+					k);
+				int cls = fixed != null ? fixed[0] : ExplainableModel.argmax(logits, 0, k);
+				FeatureMap a = pass.activation(layer).slice(b);
+				float[] map = Resample.resize(((LayerMapMethod) method).layerMap(a, pass.gradient(layer)
+					.slice(b)), a.width(), a.height(), 1, image.width(), image.height());
+				ImageGeometry g = image.geometry;
+				Attribution at = new Attribution(cls, model.spec.labels.name(cls), logits[cls],
+					probabilities[cls], layer.name, g.toOriginal(map, 0f), g.originalWidth,
+					g.originalHeight, new java.util.LinkedHashMap<>());
+				out.add(new Explanation(method.id(), method.title(), List.of(at), TargetSpec.best(
+					probabilities, 5), probabilities, logits, 0, ms, ms));
+			}
+			options.progress.update(Math.min(images.size(), from + n), images.size());
+		}
+		return out;
+	}
+
 	/** Activation op types: the outputs of "blocks" in a sweep over "all" layers. */
 	private static final java.util.Set<String> ACTIVATIONS = java.util.Set.of("Relu", "Relu6", "Elu",
 		"Selu", "LeakyRelu", "Sigmoid", "Tanh", "Swish", "Gelu");

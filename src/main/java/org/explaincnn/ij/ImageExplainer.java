@@ -62,6 +62,16 @@ public final class ImageExplainer {
 	public static ExplainResult explain(ImagePlus imp, ExplainJob job, Consumer<String> log,
 		ExplainOptions.ProgressListener progress, BooleanSupplier cancelled)
 	{
+		return explainAll(List.of(imp), job, log, progress, cancelled).get(0);
+	}
+
+	/**
+	 * Explains several images with one job; CAM methods run them through the model together, in
+	 * batches of the job's batch size (a folder goes faster than image by image).
+	 */
+	public static List<ExplainResult> explainAll(List<ImagePlus> imps, ExplainJob job,
+		Consumer<String> log, ExplainOptions.ProgressListener progress, BooleanSupplier cancelled)
+	{
 		long t0 = System.nanoTime();
 		if (job.model == null) throw new ExplainException(
 			"No model given; choose a model folder (with saved_model.pb or a frozen .pb graph).");
@@ -71,18 +81,36 @@ public final class ImageExplainer {
 		SaliencyRois.thresholdValue(new float[] { 1 }, job.threshold); // validate early
 		if (job.opacity < 0 || job.opacity > 1) throw new ExplainException("Opacity " +
 			job.opacity + " must lie between 0 and 1.");
-		ImagePlusInput input = ImagePlusInput.read(imp, job.currentSlice, log);
-		if (input.channels != model.spec.channels) log.accept("Image has " + input.channels +
-			" channel(s), the model takes " + model.spec.channels + ": " + (input.channels == 1
-				? "the channel is replicated." : "converted to grey (luminance)."));
-		PreparedImage prepared = PreparedImage.of(input.raster, input.width, input.height,
-			input.channels, model.spec);
+		List<PreparedImage> prepared = new ArrayList<>();
+		for (ImagePlus imp : imps) {
+			ImagePlusInput input = ImagePlusInput.read(imp, job.currentSlice, log);
+			if (input.channels != model.spec.channels) log.accept("Image has " + input.channels +
+				" channel(s), the model takes " + model.spec.channels + ": " + (input.channels == 1
+					? "the channel is replicated." : "converted to grey (luminance)."));
+			prepared.add(PreparedImage.of(input.raster, input.width, input.height, input.channels,
+				model.spec));
+		}
 		ExplainOptions options = job.options();
 		options.progress = progress;
 		options.cancelled = cancelled;
-		Explanation e = job.sweep == null ? Explainer.explain(model, prepared, method, TargetSpec.parse(
-			job.target), options, t0) : Explainer.sweep(model, prepared, method, TargetSpec.parse(
-				job.target), Explainer.sweepLayers(model, job.sweep), options);
+		TargetSpec target = TargetSpec.parse(job.target);
+		List<Explanation> explanations = new ArrayList<>();
+		if (job.sweep != null) for (PreparedImage p : prepared)
+			explanations.add(Explainer.sweep(model, p, method, target, Explainer.sweepLayers(model,
+				job.sweep), options));
+		else if (prepared.size() == 1) explanations.add(Explainer.explain(model, prepared.get(0),
+			method, target, options, t0));
+		else explanations.addAll(Explainer.explainBatch(model, prepared, method, target, options));
+		List<ExplainResult> results = new ArrayList<>();
+		for (int i = 0; i < imps.size(); i++)
+			results.add(render(imps.get(i), explanations.get(i), job, lut, model, method, log));
+		return results;
+	}
+
+	/** Heatmap image, overlay on the input, ROIs and the preview for one explained image. */
+	private static ExplainResult render(ImagePlus imp, Explanation e, ExplainJob job, LUT lut,
+		ExplainableModel model, AttributionMethod method, Consumer<String> log)
+	{
 		for (Attribution a : e.attributions)
 			if (!a.details.isEmpty()) log.accept(method.title() + " " + a.label + ": " + a.details);
 

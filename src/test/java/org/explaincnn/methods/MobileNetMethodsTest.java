@@ -118,4 +118,31 @@ class MobileNetMethodsTest {
 		assertTrue(deep > 0.1 && deep > 2 * Math.abs(shallow), "class shift of the map: shallow " +
 			shallow + ", deep " + deep);
 	}
+
+	@Test
+	void imagesExplainedTogetherEqualImagesExplainedOneByOne() throws Exception {
+		java.util.List<PreparedImage> images = new java.util.ArrayList<>();
+		for (String name : new String[] { "both.png", "chelsea.png", "coffee.png" }) {
+			int[] size = new int[2];
+			float[] raster = TestData.rgb(TestData.sampleImage(name), size);
+			images.add(PreparedImage.of(raster, size[0], size[1], 3, model.spec));
+		}
+		for (String target : new String[] { "top1", "tabby" }) {
+			ExplainOptions o = new ExplainOptions();
+			o.batchSize = 2; // two chunks
+			java.util.List<Explanation> together = Explainer.explainBatch(model, images, Methods.byName(
+				"gradcam"), TargetSpec.parse(target), o);
+			assertEquals(3, together.size());
+			for (int i = 0; i < 3; i++) {
+				Attribution alone = Explainer.explain(model, images.get(i), Methods.byName("gradcam"),
+					TargetSpec.parse(target), new ExplainOptions(), System.nanoTime()).attributions.get(0);
+				Attribution batched = together.get(i).attributions.get(0);
+				assertEquals(alone.classIndex, batched.classIndex, target + " image " + i);
+				assertEquals(alone.probability, batched.probability, 1e-5);
+				assertEquals(alone.width, batched.width);
+				for (int p = 0; p < alone.map.length; p++)
+					assertEquals(alone.map[p], batched.map[p], 1e-4 * (1 + Math.abs(alone.map[p])));
+			}
+		}
+	}
 }
