@@ -12,6 +12,7 @@ import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explainer;
+import org.explaincnn.core.ImageFiles;
 import org.explaincnn.core.LayerInfo;
 import org.explaincnn.core.PassRequest;
 import org.explaincnn.core.Passes;
@@ -40,16 +41,9 @@ final class Benchmark {
 			long t2 = System.nanoTime();
 			Path imageFile = o.images.isEmpty() ? ExplainCli.home().resolve("sample-images/both.png")
 				: o.images.get(0);
-			java.awt.image.BufferedImage bi = javax.imageio.ImageIO.read(imageFile.toFile());
-			int w = bi.getWidth(), h = bi.getHeight();
-			float[] raster = new float[w * h * 3];
-			for (int y = 0; y < h; y++)
-				for (int x = 0; x < w; x++) {
-					int p = bi.getRGB(x, y), i = (y * w + x) * 3;
-					raster[i] = (p >> 16) & 0xff;
-					raster[i + 1] = (p >> 8) & 0xff;
-					raster[i + 2] = p & 0xff;
-				}
+			int[] size = new int[2];
+			float[] raster = ImageFiles.read(imageFile, 3, size);
+			int w = size[0], h = size[1];
 			PreparedImage image = PreparedImage.of(raster, w, h, 3, model.spec);
 			LayerInfo layer = model.defaultLayer();
 			int classes = model.spec.classes;
@@ -59,14 +53,15 @@ final class Benchmark {
 			out.printf(Locale.ROOT, "engine start %.0f ms, model load %.0f ms%n", (t1 - t0) / 1e6, (t2 -
 				t1) / 1e6);
 			int big = Math.min(32, model.spec.maxBatch);
+			// Raw passes are seeded with the image's own top class (one class per row).
+			int top = ExplainableModel.argmax(Passes.run(model, image, new PassRequest(image.modelInput,
+				1)).logits, 0, classes);
 			double[] fwd = new double[2], fb = new double[2], fbInput = new double[2];
 			int[] batches = { 1, big };
 			for (int bi2 = 0; bi2 < 2; bi2++) {
 				int b = batches[bi2];
 				float[] input = Passes.repeat(image.modelInput, b);
-				float[] seed = Passes.oneHot(new int[b], 0, b, classes, 1f);
-				for (int i = 0; i < b; i++)
-					seed[i * classes + 282] = 1;
+				float[] seed = seeds(top, b, classes);
 				fwd[bi2] = median(repeats, () -> Passes.run(model, image, new PassRequest(input, b))) / b;
 				fb[bi2] = median(repeats, () -> Passes.run(model, image, new PassRequest(input, b).seed(
 					seed).layerGradient(layer))) / b;
@@ -89,9 +84,7 @@ final class Benchmark {
 				// the method so that both see the same machine load.
 				int b = perImage > 1 ? big : 1;
 				float[] refInput = Passes.repeat(image.modelInput, b);
-				float[] refSeed = new float[b * classes];
-				for (int i = 0; i < b; i++)
-					refSeed[i * classes + 282] = 1;
+				float[] refSeed = seeds(top, b, classes);
 				Runnable reference = () -> {
 					for (int done = 0; done < perImage; done += b) {
 						PassRequest r = new PassRequest(refInput, b).seed(refSeed);
@@ -111,9 +104,7 @@ final class Benchmark {
 			ExplainOptions batched = new ExplainOptions();
 			batched.batchSize = big;
 			float[] refInput = Passes.repeat(image.modelInput, big);
-			float[] refSeed = new float[big * classes];
-			for (int i = 0; i < big; i++)
-				refSeed[i * classes + 282] = 1;
+			float[] refSeed = seeds(top, big, classes);
 			double[] both = interleavedMedians(10, () -> Explainer.explainBatch(model, many, Methods
 				.byName("gradcam"), TargetSpec.top1(), batched), () -> Passes.run(model, image,
 					new PassRequest(refInput, big).seed(refSeed).layerGradient(layer)));
@@ -170,6 +161,13 @@ final class Benchmark {
 		for (String line : Files.readAllLines(status))
 			if (line.startsWith(key)) return Long.parseLong(line.replaceAll("\\D", ""));
 		return -1;
+	}
+
+	/** One-hot seeds of class {@code cls} for {@code rows} rows. */
+	private static float[] seeds(int cls, int rows, int classes) {
+		int[] same = new int[rows];
+		Arrays.fill(same, cls);
+		return Passes.oneHot(same, 0, rows, classes, 1f);
 	}
 
 	/** Medians of a and b, run alternately n times after a warm-up of each. */
