@@ -21,6 +21,16 @@ public final class ExplainOptions {
 	/** Method-specific parameters (e.g. "steps" for integrated gradients). */
 	public final Map<String, String> params = new HashMap<>();
 
+	/** +1, or -1 to explain what speaks against the class. */
+	public float seedSign() {
+		return counterfactual ? -1f : 1f;
+	}
+
+	/** Images per Session.run: the batch size, within what the model takes. */
+	public int chunkSize(ModelSpec spec) {
+		return Math.max(1, Math.min(batchSize, spec.maxBatch));
+	}
+
 	public int intParam(String key, int fallback) {
 		String v = params.get(key);
 		if (v == null) return fallback;

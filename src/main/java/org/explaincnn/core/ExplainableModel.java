@@ -541,15 +541,8 @@ public final class ExplainableModel implements AutoCloseable {
 				xs[i] = targets.get(i) == null ? input : tensor(targets.get(i));
 			Output<?> y = score == Score.PROBABILITY ? probabilities : logits;
 			CustomGradients.registerOnce();
-			Output<?>[] dx;
-			try {
-				Output<?> seed = topOneSign != 0 ? topOneSeed(topOneSign) : seedPlaceholder(score);
-				dx = graph.addGradients("explaincnn/grad" + (gradientCount++), new Output<?>[] { y },
-					xs, new Output<?>[] { seed });
-			}
-			catch (RuntimeException e) {
-				throw new ExplainException(noGradientMessage(e), e);
-			}
+			Output<?>[] dx = addGradients(y, xs, topOneSign != 0 ? topOneSeed(topOneSign)
+				: seedPlaceholder(score));
 			for (int i = 0; i < dx.length; i++) {
 				if (dx[i] == null) throw new ExplainException("The score does not depend on '" +
 					(targets.get(i) == null ? spec.input : targets.get(i)) +
@@ -557,6 +550,17 @@ public final class ExplainableModel implements AutoCloseable {
 			}
 			gradientCache.put(key, dx);
 			return dx;
+		}
+	}
+
+	/** Backward ops for d(sum(seed * y)) / d(xs) under a fresh name; missing gradients in one line. */
+	private Output<?>[] addGradients(Output<?> y, Output<?>[] xs, Output<?> seed) {
+		try {
+			return graph.addGradients("explaincnn/grad" + (gradientCount++), new Output<?>[] { y }, xs,
+				new Output<?>[] { seed });
+		}
+		catch (RuntimeException e) {
+			throw new ExplainException(noGradientMessage(e), e);
 		}
 	}
 
@@ -592,14 +596,7 @@ public final class ExplainableModel implements AutoCloseable {
 			Output<?> y = score == Score.PROBABILITY ? copy[1] : copy[0];
 			Output<?> seed = topOneSign != 0 ? topOneSeed(topOneSign, copy[0], rule.name()
 				.toLowerCase(Locale.ROOT)) : seedPlaceholder(score);
-			Output<?>[] dx;
-			try {
-				dx = graph.addGradients("explaincnn/grad" + (gradientCount++), new Output<?>[] { y },
-					new Output<?>[] { input }, new Output<?>[] { seed });
-			}
-			catch (RuntimeException e) {
-				throw new ExplainException(noGradientMessage(e), e);
-			}
+			Output<?>[] dx = addGradients(y, new Output<?>[] { input }, seed);
 			gradientCache.put(key, dx);
 			return dx[0];
 		}
@@ -727,6 +724,11 @@ public final class ExplainableModel implements AutoCloseable {
 			defaultLayer().name + "'";
 		throw new ExplainException("Unknown layer '" + name +
 			"'; list the layers with Model Info or --list-layers (" + hint + ").");
+	}
+
+	/** The named layer, or {@link #defaultLayer()} when the name is null. */
+	public LayerInfo layerOrDefault(String name) {
+		return name != null ? layer(name) : defaultLayer();
 	}
 
 	/**

@@ -42,10 +42,10 @@ public final class Explainer {
 				out.add(explain(model, image, method, target, options, System.nanoTime()));
 			return out;
 		}
-		LayerInfo layer = options.layer != null ? model.layer(options.layer) : model.defaultLayer();
-		int chunk = Math.max(1, Math.min(options.batchSize, model.spec.maxBatch));
+		LayerInfo layer = model.layerOrDefault(options.layer);
+		int chunk = options.chunkSize(model.spec);
 		int size = images.get(0).modelInput.length;
-		float sign = options.counterfactual ? -1f : 1f;
+		float sign = options.seedSign();
 		for (int from = 0; from < images.size(); from += chunk) {
 			options.checkCancelled();
 			long t0 = System.nanoTime();
@@ -70,19 +70,33 @@ public final class Explainer {
 				float[] probabilities = java.util.Arrays.copyOfRange(pass.probabilities, b * k, (b + 1) *
 					k);
 				int cls = fixed != null ? fixed[0] : ExplainableModel.argmax(logits, 0, k);
-				FeatureMap a = pass.activation(layer).slice(b);
-				float[] map = Resample.resize(((LayerMapMethod) method).layerMap(a, pass.gradient(layer)
-					.slice(b)), a.width(), a.height(), 1, image.width(), image.height());
-				ImageGeometry g = image.geometry;
-				Attribution at = new Attribution(cls, model.spec.labels.name(cls), logits[cls],
-					probabilities[cls], layer.name, g.toOriginal(map, 0f), g.originalWidth,
-					g.originalHeight, new java.util.LinkedHashMap<>());
+				Attribution at = attribution(model, image, cls, logits, probabilities, layer.name,
+					layerMap((LayerMapMethod) method, pass, layer, b, image), new java.util.LinkedHashMap<>());
 				out.add(new Explanation(method.id(), method.title(), List.of(at), TargetSpec.best(
 					probabilities, 5), probabilities, logits, 0, ms, ms));
 			}
 			options.progress.update(Math.min(images.size(), from + n), images.size());
 		}
 		return out;
+	}
+
+	/** A class's map at model resolution, put back on the original image, with its scores. */
+	private static Attribution attribution(ExplainableModel model, PreparedImage image, int cls,
+		float[] logits, float[] probabilities, String layer, float[] modelMap,
+		java.util.Map<String, Object> details)
+	{
+		ImageGeometry g = image.geometry;
+		return new Attribution(cls, model.spec.labels.name(cls), logits[cls], probabilities[cls],
+			layer, g.toOriginal(modelMap, 0f), g.originalWidth, g.originalHeight, details);
+	}
+
+	/** A layer-map method's map for row {@code b} of a pass, upsampled to the model input. */
+	private static float[] layerMap(LayerMapMethod method, Pass pass, LayerInfo layer, int b,
+		PreparedImage image)
+	{
+		FeatureMap a = pass.activation(layer).slice(b);
+		return Resample.resize(method.layerMap(a, pass.gradient(layer).slice(b)), a.width(), a
+			.height(), 1, image.width(), image.height());
 	}
 
 	/** Activation op types: the outputs of "blocks" in a sweep over "all" layers. */
@@ -119,22 +133,17 @@ public final class Explainer {
 		Pass forward = Passes.run(model, prepared, new PassRequest(prepared.modelInput, 1));
 		int cls = target.resolve(forward.logits, model.spec.labels)[0];
 		List<Attribution> out = new ArrayList<>();
-		ImageGeometry g = prepared.geometry;
 		if (method instanceof LayerMapMethod) {
 			// Every layer's activations and gradients in one pass.
 			PassRequest r = new PassRequest(prepared.modelInput, 1).score(options.score).seed(Passes
-				.oneHot(new int[] { cls }, 0, 1, model.spec.classes, options.counterfactual ? -1f : 1f));
+				.oneHot(new int[] { cls }, 0, 1, model.spec.classes, options.seedSign()));
 			for (LayerInfo layer : layers)
 				r.activation(layer).layerGradient(layer);
 			Pass pass = Passes.run(model, prepared, r);
-			for (LayerInfo layer : layers) {
-				FeatureMap a = pass.activation(layer);
-				float[] map = Resample.resize(((LayerMapMethod) method).layerMap(a, pass.gradient(layer)),
-					a.width(), a.height(), 1, prepared.width(), prepared.height());
-				out.add(new Attribution(cls, model.spec.labels.name(cls), forward.logits[cls],
-					forward.probabilities[cls], layer.name, g.toOriginal(map, 0f), g.originalWidth,
-					g.originalHeight, new java.util.LinkedHashMap<>()));
-			}
+			for (LayerInfo layer : layers)
+				out.add(attribution(model, prepared, cls, forward.logits, forward.probabilities,
+					layer.name, layerMap((LayerMapMethod) method, pass, layer, 0, prepared),
+					new java.util.LinkedHashMap<>()));
 			double ms = (System.nanoTime() - t0) / 1e6;
 			return new Explanation(method.id(), method.title(), out, TargetSpec.best(
 				forward.probabilities, 5), forward.probabilities, forward.logits, 0, ms, ms);
@@ -145,9 +154,8 @@ public final class Explainer {
 				options.checkCancelled();
 				options.layer = layers.get(i).name;
 				ClassMap m = method.explain(model, prepared, new int[] { cls }, options).get(0);
-				out.add(new Attribution(cls, model.spec.labels.name(cls), forward.logits[cls],
-					forward.probabilities[cls], layers.get(i).name, g.toOriginal(m.map, 0f),
-					g.originalWidth, g.originalHeight, m.details));
+				out.add(attribution(model, prepared, cls, forward.logits, forward.probabilities, layers
+					.get(i).name, m.map, m.details));
 				options.progress.update(i + 1, layers.size());
 			}
 		}
@@ -183,16 +191,11 @@ public final class Explainer {
 			maps = method.explain(model, prepared, classes, options);
 		}
 		long t2 = System.nanoTime();
-		String layer = method.usesLayer() ? (options.layer != null ? model.layer(options.layer)
-			: model.defaultLayer()).name : null;
+		String layer = method.usesLayer() ? model.layerOrDefault(options.layer).name : null;
 		List<Attribution> out = new ArrayList<>();
-		ImageGeometry g = prepared.geometry;
-		for (int i = 0; i < classes.length; i++) {
-			int c = classes[i];
-			ClassMap m = maps.get(i);
-			out.add(new Attribution(c, model.spec.labels.name(c), logits[c], probabilities[c], layer, g.toOriginal(m.map, 0f), g.originalWidth,
-				g.originalHeight, m.details));
-		}
+		for (int i = 0; i < classes.length; i++)
+			out.add(attribution(model, prepared, classes[i], logits, probabilities, layer, maps.get(
+				i).map, maps.get(i).details));
 		long t3 = System.nanoTime();
 		return new Explanation(method.id(), method.title(), out, TargetSpec.best(probabilities, 5),
 			probabilities, logits, (t1 - startNanos) / 1e6,

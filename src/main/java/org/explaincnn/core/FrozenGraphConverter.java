@@ -203,10 +203,7 @@ final class FrozenGraphConverter {
 		try (TFloat32 x = TFloat32.tensorOf(Shape.of(d), DataBuffers.of(data));
 			Result r = s.runner().feed(in, x).fetch(out).run())
 		{
-			TFloat32 y = (TFloat32) r.get(0);
-			float[] values = new float[(int) y.size()];
-			y.asRawTensor().data().asFloats().read(values);
-			return values;
+			return Tensors.read((TFloat32) r.get(0));
 		}
 	}
 

@@ -1,6 +1,5 @@
 package org.explaincnn.methods;
 
-import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -8,10 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
-import javax.imageio.ImageIO;
-
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.ImageFiles;
 import org.explaincnn.core.PreparedImage;
 
 /**
@@ -73,28 +71,17 @@ final class Baselines {
 	private static float[] fromFile(File file, ExplainableModel model, PreparedImage image) {
 		if (!file.isFile()) throw new ExplainException("Unknown baseline '" + file +
 			"'; use black, white, blur, noise or an image file.");
-		BufferedImage bi;
+		int c = image.channels == 1 ? 1 : 3;
+		int[] size = new int[2];
+		float[] raster;
 		try {
-			bi = ImageIO.read(file);
+			raster = ImageFiles.read(file.toPath(), c, size);
 		}
 		catch (IOException e) {
-			bi = null;
+			throw new ExplainException("Cannot read baseline image " + file +
+				"; use PNG, JPEG or TIFF.");
 		}
-		if (bi == null) throw new ExplainException("Cannot read baseline image " + file +
-			"; use PNG, JPEG or TIFF.");
-		int w = bi.getWidth(), h = bi.getHeight(), c = image.channels == 1 ? 1 : 3;
-		float[] raster = new float[w * h * c];
-		for (int y = 0; y < h; y++)
-			for (int x = 0; x < w; x++) {
-				int p = bi.getRGB(x, y), i = (y * w + x) * c;
-				if (c == 1) raster[i] = 0.299f * ((p >> 16) & 0xff) + 0.587f * ((p >> 8) & 0xff) +
-					0.114f * (p & 0xff);
-				else {
-					raster[i] = (p >> 16) & 0xff;
-					raster[i + 1] = (p >> 8) & 0xff;
-					raster[i + 2] = p & 0xff;
-				}
-			}
+		int w = size[0], h = size[1];
 		return PreparedImage.of(raster, w, h, c, model.spec).modelInput;
 	}
 

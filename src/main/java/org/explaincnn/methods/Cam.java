@@ -55,7 +55,7 @@ final class Cam implements AttributionMethod {
 			int c = c0 == TOP_ONE ? ExplainableModel.argmax(pass.logits, 0, pass.classes) : c0;
 			double[] weights = new double[layer.channels];
 			for (int k = 0; k < weights.length; k++)
-				weights[k] = (options.counterfactual ? -1 : 1) * w[k][c];
+				weights[k] = options.seedSign() * w[k][c];
 			ClassMap m = new ClassMap(CamMaps.toModel(CamMaps.relu(CamMaps.weightedSum(a, weights)), a,
 				image));
 			out.add(c0 == TOP_ONE ? m.resolvedFrom(pass, 0) : m);

@@ -8,7 +8,6 @@ import org.explaincnn.core.BackpropRule;
 import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
-import org.explaincnn.core.FeatureMap;
 import org.explaincnn.core.Pass;
 import org.explaincnn.core.PassRequest;
 import org.explaincnn.core.Passes;
@@ -24,24 +23,11 @@ final class InputGradients {
 		ExplainOptions options, BackpropRule rule, List<ClassMap> resolvedOut)
 	{
 		List<float[]> out = new ArrayList<>();
-		int chunk = Math.max(1, Math.min(options.batchSize, model.spec.maxBatch));
-		float sign = options.counterfactual ? -1f : 1f;
-		for (int from = 0; from < classes.length; from += chunk) {
-			options.checkCancelled();
-			boolean topOne = classes[from] == AttributionMethod.TOP_ONE;
-			int n = topOne ? 1 : Math.min(chunk, classes.length - from);
-			PassRequest r = new PassRequest(Passes.repeat(image.modelInput, n), n).score(options.score)
-				.inputGradient(rule);
-			if (topOne) r.seedTopOne(sign);
-			else r.seed(Passes.oneHot(classes, from, n, model.spec.classes, sign));
-			Pass pass = Passes.run(model, image, r);
-			FeatureMap g = pass.inputGradient;
-			for (int b = 0; b < n; b++) {
-				out.add(g.slice(b).data);
-				if (resolvedOut != null) resolvedOut.add(topOne ? new ClassMap(null).resolvedFrom(pass, b)
-					: null);
-			}
-		}
+		Passes.perClass(model, image, classes, options, r -> r.inputGradient(rule), (pass, b, i) -> {
+			out.add(pass.inputGradient.slice(b).data);
+			if (resolvedOut != null) resolvedOut.add(classes[i] == AttributionMethod.TOP_ONE
+				? new ClassMap(null).resolvedFrom(pass, b) : null);
+		});
 		return out;
 	}
 
@@ -54,8 +40,7 @@ final class InputGradients {
 		GradientSink sink, int doneBefore, int total)
 	{
 		int size = image.modelInput.length;
-		int chunk = Math.max(1, Math.min(options.batchSize, model.spec.maxBatch));
-		float sign = options.counterfactual ? -1f : 1f;
+		int chunk = options.chunkSize(model.spec);
 		for (int from = 0; from < count; from += chunk) {
 			options.checkCancelled();
 			int n = Math.min(chunk, count - from);
@@ -68,7 +53,7 @@ final class InputGradients {
 			int[] cs = new int[n];
 			java.util.Arrays.fill(cs, cls);
 			Pass pass = Passes.run(model, image, new PassRequest(batch, n).score(options.score).seed(
-				Passes.oneHot(cs, 0, n, model.spec.classes, sign)).inputGradient(rule));
+				Passes.oneHot(cs, 0, n, model.spec.classes, options.seedSign())).inputGradient(rule));
 			float[] g = pass.inputGradient.data;
 			for (int b = 0; b < n; b++)
 				sink.accept(from + b, inputs[b], java.util.Arrays.copyOfRange(g, b * size, (b + 1) *

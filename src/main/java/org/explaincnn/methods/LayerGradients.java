@@ -10,7 +10,6 @@ import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.FeatureMap;
 import org.explaincnn.core.LayerInfo;
 import org.explaincnn.core.Pass;
-import org.explaincnn.core.PassRequest;
 import org.explaincnn.core.Passes;
 import org.explaincnn.core.PreparedImage;
 
@@ -41,7 +40,7 @@ final class LayerGradients {
 	}
 
 	static LayerInfo layerOf(ExplainableModel model, ExplainOptions options) {
-		return options.layer != null ? model.layer(options.layer) : model.defaultLayer();
+		return model.layerOrDefault(options.layer);
 	}
 
 	static LayerGradients compute(ExplainableModel model, PreparedImage image, int[] classes,
@@ -54,26 +53,13 @@ final class LayerGradients {
 		ExplainOptions options, LayerInfo layer)
 	{
 		LayerGradients out = new LayerGradients(layer);
-		int chunk = Math.max(1, Math.min(options.batchSize, model.spec.maxBatch));
-		float sign = options.counterfactual ? -1f : 1f;
-		for (int from = 0; from < classes.length; from += chunk) {
-			options.checkCancelled();
-			boolean topOne = classes[from] == AttributionMethod.TOP_ONE;
-			int n = topOne ? 1 : Math.min(chunk, classes.length - from);
-			PassRequest r = new PassRequest(Passes.repeat(image.modelInput, n), n).score(
-				options.score).activation(layer).layerGradient(layer);
-			if (topOne) r.seedTopOne(sign);
-			else r.seed(Passes.oneHot(classes, from, n, model.spec.classes, sign));
-			Pass pass = Passes.run(model, image, r);
-			FeatureMap a = pass.activation(layer), g = pass.gradient(layer);
-			for (int b = 0; b < n; b++) {
-				out.activations.add(a.slice(b));
-				out.gradients.add(g.slice(b));
+		Passes.perClass(model, image, classes, options, r -> r.activation(layer).layerGradient(layer),
+			(pass, b, i) -> {
+				out.activations.add(pass.activation(layer).slice(b));
+				out.gradients.add(pass.gradient(layer).slice(b));
 				out.passes.add(pass);
 				out.rows.add(b);
-			}
-			options.progress.update(Math.min(classes.length, from + n), classes.length);
-		}
+			});
 		return out;
 	}
 }
