@@ -93,7 +93,15 @@ final class Benchmark {
 				};
 				Runnable method = () -> Explainer.explain(model, PreparedImage.of(raster, w, h, 3,
 					model.spec), m, TargetSpec.top1(), opt, System.nanoTime());
-				double[] both = interleavedMedians(perImage > 1 ? 5 : repeats, method, reference);
+				double[] both;
+				try {
+					both = interleavedMedians(perImage > 1 ? 5 : repeats, method, reference);
+				}
+				catch (org.explaincnn.core.ExplainException notApplicable) {
+					// e.g. CAM on a model without a GAP + dense head: say why, and go on.
+					out.printf(Locale.ROOT, "%-20s n/a: %s%n", m.id(), notApplicable.getMessage());
+					continue;
+				}
 				out.printf(Locale.ROOT, "%-20s %7d %9.2f %9.2f %7.2f%n", m.id(), perImage, both[0],
 					both[1], both[0] / both[1]);
 			}
