@@ -18,7 +18,7 @@ import org.explaincnn.core.PassRequest;
 import org.explaincnn.core.Passes;
 import org.explaincnn.core.PreparedImage;
 import org.explaincnn.core.TargetSpec;
-import org.explaincnn.core.TensorFlowRuntime;
+import org.explaincnn.core.tf.TensorFlowRuntime;
 import org.explaincnn.methods.Methods;
 
 /**
@@ -44,15 +44,15 @@ final class Benchmark {
 			int[] size = new int[2];
 			float[] raster = ImageFiles.read(imageFile, 3, size);
 			int w = size[0], h = size[1];
-			PreparedImage image = PreparedImage.of(raster, w, h, 3, model.spec);
+			PreparedImage image = PreparedImage.of(raster, w, h, 3, model.spec());
 			LayerInfo layer = model.defaultLayer();
-			int classes = model.spec.classes;
-			out.printf(Locale.ROOT, "Model %s (%s), image %s %dx%d, layer %s, %d cores%n", model.spec.name,
+			int classes = model.spec().classes;
+			out.printf(Locale.ROOT, "Model %s (%s), image %s %dx%d, layer %s, %d cores%n", model.spec().name,
 				modelDir, imageFile.getFileName(), w, h, layer.name, Runtime.getRuntime()
 					.availableProcessors());
 			out.printf(Locale.ROOT, "engine start %.0f ms, model load %.0f ms%n", (t1 - t0) / 1e6, (t2 -
 				t1) / 1e6);
-			int big = Math.min(32, model.spec.maxBatch);
+			int big = Math.min(32, model.spec().maxBatch);
 			// Raw passes are seeded with the image's own top class (one class per row).
 			int top = ExplainableModel.argmax(Passes.run(model, image, new PassRequest(image.modelInput,
 				1)).logits, 0, classes);
@@ -76,8 +76,7 @@ final class Benchmark {
 			out.println("method              passes  ms/image  raw ms    ratio  (raw = the same passes as bare " +
 				"forward+backward runs at the method's batch size, timed alternately)");
 			for (AttributionMethod m : Methods.all()) {
-				ExplainOptions opt = new ExplainOptions();
-				opt.batchSize = big;
+				ExplainOptions opt = ExplainOptions.builder().batchSize(big).build();
 				int perImage = m.passes(opt);
 				// The raw reference: the same number of forward+backward passes at the batch size
 				// the method uses, to the layer (CAM methods) or to the input; run alternately with
@@ -92,7 +91,7 @@ final class Benchmark {
 					}
 				};
 				Runnable method = () -> Explainer.explain(model, PreparedImage.of(raster, w, h, 3,
-					model.spec), m, TargetSpec.top1(), opt, System.nanoTime());
+					model.spec()), m, TargetSpec.top1(), opt, System.nanoTime());
 				double[] both;
 				try {
 					both = interleavedMedians(perImage > 1 ? 5 : repeats, method, reference);
@@ -108,9 +107,8 @@ final class Benchmark {
 			// Grad-CAM for many images at once, the way the command line runs a folder.
 			java.util.List<PreparedImage> many = new java.util.ArrayList<>();
 			for (int i = 0; i < big; i++)
-				many.add(PreparedImage.of(raster, w, h, 3, model.spec));
-			ExplainOptions batched = new ExplainOptions();
-			batched.batchSize = big;
+				many.add(PreparedImage.of(raster, w, h, 3, model.spec()));
+			ExplainOptions batched = ExplainOptions.builder().batchSize(big).build();
 			float[] refInput = Passes.repeat(image.modelInput, big);
 			float[] refSeed = seeds(top, big, classes);
 			double[] both = interleavedMedians(10, () -> Explainer.explainBatch(model, many, Methods
@@ -129,15 +127,15 @@ final class Benchmark {
 	{
 		AttributionMethod gradcam = Methods.byName("gradcam");
 		for (int i = 0; i < 200; i++)
-			Explainer.explain(model, PreparedImage.of(raster, w, h, 3, model.spec), gradcam, TargetSpec
-				.top1(), new ExplainOptions(), System.nanoTime());
+			Explainer.explain(model, PreparedImage.of(raster, w, h, 3, model.spec()), gradcam, TargetSpec
+				.top1(), ExplainOptions.DEFAULTS, System.nanoTime());
 		long[] rss = new long[3];
 		rss[0] = settledRssKb();
 		long t = System.nanoTime();
 		for (int i = 0; i < soak; i++) {
 			if (i == soak / 2) rss[1] = settledRssKb();
-			Explainer.explain(model, PreparedImage.of(raster, w, h, 3, model.spec), gradcam, TargetSpec
-				.top1(), new ExplainOptions(), System.nanoTime());
+			Explainer.explain(model, PreparedImage.of(raster, w, h, 3, model.spec()), gradcam, TargetSpec
+				.top1(), ExplainOptions.DEFAULTS, System.nanoTime());
 		}
 		double per = (System.nanoTime() - t) / 1e6 / soak;
 		rss[2] = settledRssKb();

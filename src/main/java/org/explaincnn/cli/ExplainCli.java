@@ -198,7 +198,7 @@ public final class ExplainCli {
 						case "--threads":
 							int threads = positive(v, arg);
 							// Before any model loads: TensorFlow reads thread counts once.
-							org.explaincnn.core.TensorFlowRuntime.start(threads, threads);
+							org.explaincnn.core.tf.TensorFlowRuntime.start(threads, threads);
 							break;
 						default:
 							throw new ExplainException("Unknown option " + arg + "; see ./explain --help.");

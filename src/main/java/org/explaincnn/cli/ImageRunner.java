@@ -42,8 +42,8 @@ final class ImageRunner {
 		int best = r.explanation.top[0];
 		for (Attribution a : r.explanation.attributions)
 			out.printf(Locale.ROOT, "%-16s top: %s (%.3f)  target: %s (%d, p=%.3f)  layer: %s  %.0f ms%n",
-				p.getFileName(), model.spec.labels.shortName(best), r.explanation.probabilities[best],
-				model.spec.labels.shortName(a.classIndex), a.classIndex, a.probability, a.layer == null
+				p.getFileName(), model.spec().labels.shortName(best), r.explanation.probabilities[best],
+				model.spec().labels.shortName(a.classIndex), a.classIndex, a.probability, a.layer == null
 					? "-" : a.layer, r.explanation.totalMs);
 	}
 
@@ -59,8 +59,8 @@ final class ImageRunner {
 		Methods.byName(o.job.method); // fail fast on a typo
 		if (o.listClasses) {
 			ExplainableModel m = ModelCache.get(o.job.model);
-			for (int k = 0; k < m.spec.classes; k++)
-				out.printf(Locale.ROOT, "%5d  %s%n", k, m.spec.labels.name(k));
+			for (int k = 0; k < m.spec().classes; k++)
+				out.printf(Locale.ROOT, "%5d  %s%n", k, m.spec().labels.name(k));
 			return 0;
 		}
 		if (o.listLayers) {

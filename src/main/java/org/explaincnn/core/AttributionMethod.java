@@ -1,6 +1,8 @@
 package org.explaincnn.core;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An attribution method over the shared engine. It receives the prepared image and the classes to
@@ -19,11 +21,37 @@ public interface AttributionMethod {
 	boolean usesLayer();
 
 	/**
-	 * Method-specific parameters (macro key -> default), read by every front end: CLI
-	 * "--param key=value", macro "key=value", command fields.
+	 * The method's own parameters, declared once: every front end (dialogs, macro keys, CLI
+	 * "--param key=value", help texts, the JSON manifest) is made from this list.
 	 */
-	default java.util.Map<String, String> parameters() {
-		return java.util.Map.of();
+	default List<Param<?>> parameters() {
+		return List.of();
+	}
+
+	/**
+	 * Checks parameters as typed by a user: an unknown key or a bad value is a one-line
+	 * {@link ExplainException} naming the key, the value and what is allowed.
+	 */
+	default void checkParameters(Map<String, String> given) {
+		for (Map.Entry<String, String> e : given.entrySet()) {
+			Param<?> p = parameter(e.getKey());
+			if (p == null) {
+				List<String> keys = new ArrayList<>();
+				for (Param<?> q : parameters())
+					keys.add(q.key);
+				throw new ExplainException("Unknown parameter '" + e.getKey() + "' for " + title() +
+					(keys.isEmpty() ? "; it takes no parameters." : "; it takes " + String.join(", ",
+						keys) + "."));
+			}
+			p.parse(e.getValue());
+		}
+	}
+
+	/** The declared parameter with this key (case-insensitive), or null. */
+	default Param<?> parameter(String key) {
+		for (Param<?> p : parameters())
+			if (p.hasKey(key)) return p;
+		return null;
 	}
 
 	/**

@@ -16,7 +16,7 @@ public final class Explainer {
 		ExplainOptions options)
 	{
 		long t0 = System.nanoTime();
-		PreparedImage prepared = PreparedImage.of(image, model.spec);
+		PreparedImage prepared = PreparedImage.of(image, model.spec());
 		return explain(model, prepared, method, target, options, t0);
 	}
 
@@ -30,11 +30,11 @@ public final class Explainer {
 		AttributionMethod method, TargetSpec target, ExplainOptions options)
 	{
 		List<Explanation> out = new ArrayList<>();
-		boolean batchable = method instanceof LayerMapMethod && model.spec.height > 0 && (target
-			.isTopOne() || !target.isTopK()) && model.spec.maxBatch > 1;
+		boolean batchable = method instanceof LayerMapMethod && model.spec().height > 0 && (target
+			.isTopOne() || !target.isTopK()) && model.spec().maxBatch > 1;
 		int[] fixed = null;
 		if (batchable && !target.isTopOne()) {
-			fixed = target.resolve(new float[model.spec.classes], model.spec.labels);
+			fixed = target.resolve(new float[model.spec().classes], model.spec().labels);
 			batchable = fixed.length == 1;
 		}
 		if (!batchable) {
@@ -43,7 +43,7 @@ public final class Explainer {
 			return out;
 		}
 		LayerInfo layer = model.layerOrDefault(options.layer);
-		int chunk = options.chunkSize(model.spec);
+		int chunk = options.chunkSize(model.spec());
 		int size = images.get(0).modelInput.length;
 		float sign = options.seedSign();
 		for (int from = 0; from < images.size(); from += chunk) {
@@ -59,13 +59,13 @@ public final class Explainer {
 			else {
 				int[] same = new int[n];
 				java.util.Arrays.fill(same, fixed[0]);
-				r.seed(Passes.oneHot(same, 0, n, model.spec.classes, sign));
+				r.seed(Passes.oneHot(same, 0, n, model.spec().classes, sign));
 			}
 			Pass pass = Passes.run(model, images.get(from), r);
 			double ms = (System.nanoTime() - t0) / 1e6 / n;
 			for (int b = 0; b < n; b++) {
 				PreparedImage image = images.get(from + b);
-				int k = model.spec.classes;
+				int k = model.spec().classes;
 				float[] logits = java.util.Arrays.copyOfRange(pass.logits, b * k, (b + 1) * k);
 				float[] probabilities = java.util.Arrays.copyOfRange(pass.probabilities, b * k, (b + 1) *
 					k);
@@ -86,7 +86,7 @@ public final class Explainer {
 		java.util.Map<String, Object> details)
 	{
 		ImageGeometry g = image.geometry;
-		return new Attribution(cls, model.spec.labels.name(cls), logits[cls], probabilities[cls],
+		return new Attribution(cls, model.spec().labels.name(cls), logits[cls], probabilities[cls],
 			layer, g.toOriginal(modelMap, 0f), g.originalWidth, g.originalHeight, details);
 	}
 
@@ -131,12 +131,12 @@ public final class Explainer {
 			" does not use a layer; sweep a CAM method such as Grad-CAM or LayerCAM.");
 		long t0 = System.nanoTime();
 		Pass forward = Passes.run(model, prepared, new PassRequest(prepared.modelInput, 1));
-		int cls = target.resolve(forward.logits, model.spec.labels)[0];
+		int cls = target.resolve(forward.logits, model.spec().labels)[0];
 		List<Attribution> out = new ArrayList<>();
 		if (method instanceof LayerMapMethod) {
 			// Every layer's activations and gradients in one pass.
 			PassRequest r = new PassRequest(prepared.modelInput, 1).score(options.score).seed(Passes
-				.oneHot(new int[] { cls }, 0, 1, model.spec.classes, options.seedSign()));
+				.oneHot(new int[] { cls }, 0, 1, model.spec().classes, options.seedSign()));
 			for (LayerInfo layer : layers)
 				r.activation(layer).layerGradient(layer);
 			Pass pass = Passes.run(model, prepared, r);
@@ -148,19 +148,13 @@ public final class Explainer {
 			return new Explanation(method.id(), method.title(), out, TargetSpec.best(
 				forward.probabilities, 5), forward.probabilities, forward.logits, 0, ms, ms);
 		}
-		String saved = options.layer;
-		try {
-			for (int i = 0; i < layers.size(); i++) {
-				options.checkCancelled();
-				options.layer = layers.get(i).name;
-				ClassMap m = method.explain(model, prepared, new int[] { cls }, options).get(0);
-				out.add(attribution(model, prepared, cls, forward.logits, forward.probabilities, layers
-					.get(i).name, m.map, m.details));
-				options.progress.update(i + 1, layers.size());
-			}
-		}
-		finally {
-			options.layer = saved;
+		for (int i = 0; i < layers.size(); i++) {
+			options.checkCancelled();
+			ClassMap m = method.explain(model, prepared, new int[] { cls }, options.withLayer(layers
+				.get(i).name)).get(0);
+			out.add(attribution(model, prepared, cls, forward.logits, forward.probabilities, layers.get(
+				i).name, m.map, m.details));
+			options.progress.update(i + 1, layers.size());
 		}
 		double ms = (System.nanoTime() - t0) / 1e6;
 		return new Explanation(method.id(), method.title(), out, TargetSpec.best(
@@ -170,6 +164,7 @@ public final class Explainer {
 	public static Explanation explain(ExplainableModel model, PreparedImage prepared,
 		AttributionMethod method, TargetSpec target, ExplainOptions options, long startNanos)
 	{
+		method.checkParameters(options.params());
 		long t1 = System.nanoTime();
 		float[] logits, probabilities;
 		int[] classes;
@@ -186,7 +181,7 @@ public final class Explainer {
 			Pass forward = Passes.run(model, prepared, new PassRequest(prepared.modelInput, 1));
 			logits = forward.logits;
 			probabilities = forward.probabilities;
-			classes = target.resolve(forward.logits, model.spec.labels);
+			classes = target.resolve(forward.logits, model.spec().labels);
 			options.checkCancelled();
 			maps = method.explain(model, prepared, classes, options);
 		}

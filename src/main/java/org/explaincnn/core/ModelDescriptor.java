@@ -59,7 +59,7 @@ public final class ModelDescriptor {
 		}
 		catch (JsonParseException e) {
 			throw new ExplainException("Descriptor " + file + " is not valid JSON (" +
-				TensorFlowRuntime.firstLine(e) + "); fix the file or delete it.");
+				ExplainException.firstLine(e) + "); fix the file or delete it.");
 		}
 		catch (IOException e) {
 			throw new ExplainException("Cannot read descriptor " + file + " (" + e.getMessage() +

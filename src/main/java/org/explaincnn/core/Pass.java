@@ -17,7 +17,7 @@ public final class Pass {
 	/** Gradient with respect to the model input, channels last; null if not requested. */
 	public FeatureMap inputGradient;
 
-	Pass(int batch, int classes, float[] logits, float[] probabilities) {
+	public Pass(int batch, int classes, float[] logits, float[] probabilities) {
 		this.batch = batch;
 		this.classes = classes;
 		this.logits = logits;

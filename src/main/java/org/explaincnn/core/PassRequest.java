@@ -10,18 +10,18 @@ import java.util.List;
 public final class PassRequest {
 
 	/** Model-ready input, channels last: batch x height x width x channels. */
-	final float[] input;
-	final int batch;
-	Score score = Score.LOGIT;
+	public final float[] input;
+	public final int batch;
+	public Score score = Score.LOGIT;
 	/** batch x classes weights of the scores, or null for a forward pass only. */
-	float[] seed;
-	final List<LayerInfo> activations = new ArrayList<>();
-	final List<LayerInfo> layerGradients = new ArrayList<>();
-	boolean inputGradient;
+	public float[] seed;
+	public final List<LayerInfo> activations = new ArrayList<>();
+	public final List<LayerInfo> layerGradients = new ArrayList<>();
+	public boolean inputGradient;
 	/** ReLU rule of the input gradient (guided backprop, deconvnet); plain by default. */
-	BackpropRule rule = BackpropRule.PLAIN;
+	public BackpropRule rule = BackpropRule.PLAIN;
 	/** Non-zero: the seed is +-one_hot(argmax(logits)) computed in the graph (top-1 in one run). */
-	float topOneSign;
+	public float topOneSign;
 
 	public PassRequest(float[] input, int batch) {
 		this.input = input;

@@ -6,7 +6,7 @@ public final class Passes {
 	private Passes() {}
 
 	public static Pass run(ExplainableModel model, PreparedImage image, PassRequest request) {
-		return model.runSized(request, image.height(), image.width());
+		return model.run(request, image.height(), image.width());
 	}
 
 	/** Receives row {@code row} of a pass, which belongs to {@code classes[index]}. */
@@ -23,14 +23,14 @@ public final class Passes {
 	public static void perClass(ExplainableModel model, PreparedImage image, int[] classes,
 		ExplainOptions options, java.util.function.Consumer<PassRequest> configure, ClassRow rows)
 	{
-		int chunk = options.chunkSize(model.spec);
+		int chunk = options.chunkSize(model.spec());
 		for (int from = 0; from < classes.length; from += chunk) {
 			options.checkCancelled();
 			boolean topOne = classes[from] == AttributionMethod.TOP_ONE;
 			int n = topOne ? 1 : Math.min(chunk, classes.length - from);
 			PassRequest r = new PassRequest(repeat(image.modelInput, n), n).score(options.score);
 			if (topOne) r.seedTopOne(options.seedSign());
-			else r.seed(oneHot(classes, from, n, model.spec.classes, options.seedSign()));
+			else r.seed(oneHot(classes, from, n, model.spec().classes, options.seedSign()));
 			configure.accept(r);
 			Pass pass = run(model, image, r);
 			for (int b = 0; b < n; b++)

@@ -34,15 +34,9 @@ public final class ExplainJob {
 	public final Map<String, String> params = new LinkedHashMap<>();
 
 	ExplainOptions options() {
-		ExplainOptions o = new ExplainOptions();
-		o.layer = layer == null || layer.isBlank() || layer.equalsIgnoreCase("auto") ? null : layer
-			.strip();
-		o.score = score;
-		o.counterfactual = counterfactual;
-		o.seed = seed;
-		o.batchSize = batchSize;
-		o.params.putAll(params);
-		return o;
+		return ExplainOptions.builder().layer(layer == null || layer.isBlank() || layer
+			.equalsIgnoreCase("auto") ? null : layer.strip()).score(score).counterfactual(
+				counterfactual).seed(seed).batchSize(batchSize).params(params).build();
 	}
 
 	/** The parameters as written to the JSON manifest. */

@@ -9,10 +9,13 @@ import ij.plugin.PlugIn;
 
 import java.io.File;
 import java.nio.file.Paths;
+import java.util.List;
 
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.Param;
 import org.explaincnn.core.Score;
+import org.explaincnn.methods.Methods;
 
 /**
  * ImageJ 1.x entry point, registered in plugins.config, so that {@code run("Grad-CAM", "model=[...]
@@ -93,9 +96,11 @@ public class ExplainPlugin implements PlugIn {
 		job.currentSlice = hasKey(options, "current");
 		String seed = Macro.getValue(options, "seed", null);
 		if (seed != null) job.seed = (long) number(seed, "seed");
-		for (String key : org.explaincnn.methods.Methods.byName(job.method).parameters().keySet()) {
-			String v = Macro.getValue(options, key, null);
-			if (v != null) job.params.put(key, v);
+		for (Param<?> p : Methods.byName(job.method).parameters()) {
+			String v = Macro.getValue(options, p.key, null);
+			// A recorded checkbox is the bare key.
+			if (v == null && p.kind == Param.Kind.BOOLEAN && hasKey(options, p.key)) v = "true";
+			if (v != null) job.params.put(p.key, v);
 		}
 		String out = Macro.getValue(options, "output", null);
 		job.output = out == null ? null : Paths.get(out);
@@ -130,10 +135,13 @@ public class ExplainPlugin implements PlugIn {
 		gd.addCheckbox("rois", true);
 		gd.addCheckbox("current", false);
 		gd.addDirectoryField("output", "", 40);
-		java.util.Map<String, String> methodParams = new java.util.TreeMap<>(org.explaincnn.methods
-			.Methods.byName(job.method).parameters());
-		for (java.util.Map.Entry<String, String> p : methodParams.entrySet())
-			gd.addStringField(p.getKey(), p.getValue(), 20);
+		List<Param<?>> methodParams = Methods.byName(job.method).parameters();
+		for (Param<?> p : methodParams) {
+			if (p.kind == Param.Kind.BOOLEAN) gd.addCheckbox(p.key, (Boolean) p.defaultValue);
+			else if (p.kind == Param.Kind.CHOICE) gd.addChoice(p.key, p.choices.toArray(new String[0]),
+				p.defaultText());
+			else gd.addStringField(p.key, p.defaultText(), 20);
+		}
 		gd.showDialog();
 		if (gd.wasCanceled()) return false;
 		job.model = Paths.get(gd.getNextString());
@@ -148,8 +156,9 @@ public class ExplainPlugin implements PlugIn {
 		job.currentSlice = gd.getNextBoolean();
 		String out = gd.getNextString();
 		job.output = out.isBlank() ? null : Paths.get(out);
-		for (String key : methodParams.keySet())
-			job.params.put(key, gd.getNextString());
+		for (Param<?> p : methodParams)
+			job.params.put(p.key, p.kind == Param.Kind.BOOLEAN ? String.valueOf(gd.getNextBoolean())
+				: p.kind == Param.Kind.CHOICE ? gd.getNextChoice() : gd.getNextString());
 		return true;
 	}
 

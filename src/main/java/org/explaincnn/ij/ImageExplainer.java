@@ -44,7 +44,7 @@ import org.explaincnn.core.Explainer;
 import org.explaincnn.core.Explanation;
 import org.explaincnn.core.PreparedImage;
 import org.explaincnn.core.TargetSpec;
-import org.explaincnn.core.TensorFlowRuntime;
+import org.explaincnn.core.tf.TensorFlowRuntime;
 import org.explaincnn.methods.Methods;
 
 /**
@@ -84,15 +84,14 @@ public final class ImageExplainer {
 		List<PreparedImage> prepared = new ArrayList<>();
 		for (ImagePlus imp : imps) {
 			ImagePlusInput input = ImagePlusInput.read(imp, job.currentSlice, log);
-			if (input.channels != model.spec.channels) log.accept("Image has " + input.channels +
-				" channel(s), the model takes " + model.spec.channels + ": " + (input.channels == 1
+			if (input.channels != model.spec().channels) log.accept("Image has " + input.channels +
+				" channel(s), the model takes " + model.spec().channels + ": " + (input.channels == 1
 					? "the channel is replicated." : "converted to grey (luminance)."));
 			prepared.add(PreparedImage.of(input.raster, input.width, input.height, input.channels,
-				model.spec));
+				model.spec()));
 		}
-		ExplainOptions options = job.options();
-		options.progress = progress;
-		options.cancelled = cancelled;
+		ExplainOptions options = job.options().toBuilder().progress(progress).cancelled(cancelled)
+			.build();
 		TargetSpec target = TargetSpec.parse(job.target);
 		List<Explanation> explanations = new ArrayList<>();
 		if (job.sweep != null) for (PreparedImage p : prepared)
@@ -114,7 +113,7 @@ public final class ImageExplainer {
 		for (Attribution a : e.attributions)
 			if (!a.details.isEmpty()) log.accept(method.title() + " " + a.label + ": " + a.details);
 
-		ImagePlus heatmap = heatmapImage(imp, e, lut, model.spec.labels);
+		ImagePlus heatmap = heatmapImage(imp, e, lut, model.spec().labels);
 		List<Roi> rois = new ArrayList<>();
 		for (int i = 0; i < e.attributions.size(); i++) {
 			Attribution a = e.attributions.get(i);
@@ -144,7 +143,7 @@ public final class ImageExplainer {
 	}
 
 	static String shortLabel(ExplainableModel model, Attribution a) {
-		return model.spec.labels.shortName(a.classIndex);
+		return model.spec().labels.shortName(a.classIndex);
 	}
 
 	private static ImagePlus heatmapImage(ImagePlus imp, Explanation e, LUT lut,
@@ -333,11 +332,11 @@ public final class ImageExplainer {
 		Map<String, Object> out = new LinkedHashMap<>();
 		out.put("input", inputFile);
 		Map<String, Object> model = new LinkedHashMap<>();
-		model.put("path", m.bundle.folder.toString());
-		model.put("file", m.bundle.modelPath.toString());
-		model.put("sha256", sha256(m.bundle.modelPath));
-		model.put("name", m.spec.name);
-		model.put("assumptions", m.spec.assumptions);
+		model.put("path", m.bundle().folder.toString());
+		model.put("file", m.bundle().modelPath.toString());
+		model.put("sha256", sha256(m.bundle().modelPath));
+		model.put("name", m.spec().name);
+		model.put("assumptions", m.spec().assumptions);
 		out.put("model", model);
 		Map<String, Object> method = new LinkedHashMap<>();
 		method.put("id", e.method);
@@ -360,7 +359,7 @@ public final class ImageExplainer {
 		for (int k : e.top) {
 			Map<String, Object> t = new LinkedHashMap<>();
 			t.put("index", k);
-			t.put("label", m.spec.labels.name(k));
+			t.put("label", m.spec().labels.name(k));
 			t.put("probability", e.probabilities[k]);
 			top.add(t);
 		}

@@ -17,11 +17,11 @@ public final class ModelInfo {
 	private ModelInfo() {}
 
 	public static String describe(ExplainableModel m, ij.ImagePlus imp, boolean currentSlice) {
-		ModelSpec s = m.spec;
+		ModelSpec s = m.spec();
 		StringBuilder sb = new StringBuilder();
 		sb.append("Model: ").append(s.name).append('\n');
-		sb.append("Folder: ").append(m.bundle.folder).append(" (").append(m.bundle.format).append(
-			": ").append(m.bundle.modelPath.getFileName()).append(")\n");
+		sb.append("Folder: ").append(m.bundle().folder).append(" (").append(m.bundle().format).append(
+			": ").append(m.bundle().modelPath.getFileName()).append(")\n");
 		sb.append("Input: ").append(s.input).append(" ").append(s.layout).append(" ").append(
 			s.height < 0 ? "any" : s.height + "x" + s.width).append("x").append(s.channels).append(
 				" ").append(s.channelOrder).append(", resize ").append(s.resize.name().toLowerCase(
@@ -29,8 +29,8 @@ public final class ModelInfo {
 		sb.append("Preprocessing: ").append(s.preprocessingText()).append(" on 0..255 pixels\n");
 		sb.append("Logits: ").append(s.logits).append("\nProbabilities: ").append(s.probabilities)
 			.append('\n');
-		sb.append("Classes: ").append(s.classes).append(" (labels: ").append(m.bundle.labelsPath ==
-			null ? "none" : m.bundle.labelsPath.getFileName()).append(")\n");
+		sb.append("Classes: ").append(s.classes).append(" (labels: ").append(m.bundle().labelsPath ==
+			null ? "none" : m.bundle().labelsPath.getFileName()).append(")\n");
 		sb.append("Largest batch: ").append(s.maxBatch == Integer.MAX_VALUE ? "any" : s.maxBatch)
 			.append('\n');
 		for (String a : s.assumptions)

@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.Param;
 import org.explaincnn.core.ImageFiles;
 import org.explaincnn.core.PreparedImage;
 
@@ -17,6 +18,11 @@ import org.explaincnn.core.PreparedImage;
  * uniform noise, an image file, or (for GradientSHAP) random images from a folder.
  */
 final class Baselines {
+
+	/** The baseline kinds; a path to an image file (or a folder, for GradientSHAP) also works. */
+	static final List<String> KINDS = List.of("black", "white", "blur", "noise");
+	static final Param<Double> BLUR_SIGMA = Param.number("sigma", 10, 0.1, 1000,
+		"Blur sigma (pixels)", "Gaussian blur of the 'blur' baseline, in model-input pixels");
 
 	private Baselines() {}
 
@@ -44,7 +50,7 @@ final class Baselines {
 			default:
 				return fromFile(new File(kind), model, image);
 		}
-		return PreparedImage.normalise(pixels, model.spec);
+		return PreparedImage.normalise(pixels, model.spec());
 	}
 
 	/** Baselines for GradientSHAP: every image of a folder, or {@code count} draws of a kind. */
@@ -82,7 +88,7 @@ final class Baselines {
 				"; use PNG, JPEG or TIFF.");
 		}
 		int w = size[0], h = size[1];
-		return PreparedImage.of(raster, w, h, c, model.spec).modelInput;
+		return PreparedImage.of(raster, w, h, c, model.spec()).modelInput;
 	}
 
 	/** Separable Gaussian blur of a channels-last raster, edges clamped. */

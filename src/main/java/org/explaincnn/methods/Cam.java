@@ -8,7 +8,6 @@ import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.FeatureMap;
-import org.explaincnn.core.GapDenseHead;
 import org.explaincnn.core.LayerInfo;
 import org.explaincnn.core.Pass;
 import org.explaincnn.core.PassRequest;
@@ -46,7 +45,7 @@ final class Cam implements AttributionMethod {
 		ExplainOptions options)
 	{
 		LayerInfo layer = LayerGradients.layerOf(model, options);
-		float[][] w = model.memo("cam-weights:" + layer.name, () -> GapDenseHead.weights(model, layer));
+		float[][] w = model.denseHeadWeights(layer);
 		Pass pass = Passes.run(model, image, new PassRequest(image.modelInput, 1).activation(layer));
 		FeatureMap a = pass.activation(layer);
 		List<ClassMap> out = new ArrayList<>();

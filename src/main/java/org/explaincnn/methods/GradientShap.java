@@ -2,7 +2,6 @@ package org.explaincnn.methods;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.explaincnn.core.AttributionMethod;
@@ -11,6 +10,7 @@ import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.Param;
 import org.explaincnn.core.PreparedImage;
 
 /**
@@ -36,30 +36,34 @@ final class GradientShap implements AttributionMethod {
 		return false;
 	}
 
+	static final Param<String> BASELINES = Param.choiceOrPath("baseline", "noise", Baselines.KINDS,
+		true, "Baselines", "the distribution the baselines are drawn from: a kind, or a folder of images");
+	static final Param<Double> NOISE = Param.number("noise", 0.0, 0, 10,
+		"Noise (fraction of the input range)", "Gaussian noise added to each sample, as a fraction of the pixel range");
+
 	@Override
-	public Map<String, String> parameters() {
-		return Map.of("samples", "25", "baseline", "noise", "noise", "0.0", "sigma", "10");
+	public List<Param<?>> parameters() {
+		return List.of(NoiseTunnel.SAMPLES, BASELINES, NOISE, Baselines.BLUR_SIGMA);
 	}
 
 	@Override
 	public int passes(ExplainOptions options) {
-		return options.intParam("samples", 25);
+		return options.get(NoiseTunnel.SAMPLES);
 	}
 
 	@Override
 	public List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
 		ExplainOptions options)
 	{
-		int samples = options.intParam("samples", 25);
-		if (samples < 1) throw new ExplainException("samples must be at least 1, got " + samples + ".");
-		double level = options.doubleParam("noise", 0.0);
+		int samples = options.get(NoiseTunnel.SAMPLES);
+		double level = options.get(NOISE);
 		float[] x = image.modelInput;
 		int c = image.channels;
 		List<ClassMap> out = new ArrayList<>();
 		for (int ci = 0; ci < classes.length; ci++) {
 			SplittableRandom random = new SplittableRandom(options.seed + 31L * classes[ci]);
-			List<float[]> pool = Baselines.distribution(options.param("baseline", "noise"), Math.min(
-				samples, 8), model, image, random, options.doubleParam("sigma", 10));
+			List<float[]> pool = Baselines.distribution(options.get(BASELINES), Math.min(samples, 8),
+				model, image, random, options.get(Baselines.BLUR_SIGMA));
 			float[][] baseOf = new float[samples][];
 			double[] sum = new double[x.length];
 			InputGradients.atInputs(model, image, classes[ci], samples, s -> {
@@ -69,7 +73,7 @@ final class GradientShap implements AttributionMethod {
 				for (int i = 0; i < p.length; i++)
 					p[i] = (float) (b[i] + alpha * (x[i] - b[i]));
 				if (level > 0) for (int i = 0; i < p.length; i++)
-					p[i] += (float) (level * 255.0 / model.spec.std[i % c] * random.nextGaussian());
+					p[i] += (float) (level * 255.0 / model.spec().std[i % c] * random.nextGaussian());
 				baseOf[s] = b;
 				return p;
 			}, options, BackpropRule.PLAIN, (s, input, g, score) -> {

@@ -2,13 +2,13 @@ package org.explaincnn.methods;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.BackpropRule;
 import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.Param;
 import org.explaincnn.core.PreparedImage;
 
 /**
@@ -67,9 +67,13 @@ abstract class InputGradientMethod implements AttributionMethod {
 			return "Saliency";
 		}
 
+		static final Param<Boolean> SIGNED = Param.flag("signed", false,
+			"Signed gradient (not absolute)",
+			"keep the sign: the value of largest magnitude over channels instead of the absolute value");
+
 		@Override
-		public Map<String, String> parameters() {
-			return Map.of("signed", "false");
+		public List<Param<?>> parameters() {
+			return List.of(SIGNED);
 		}
 
 		@Override
@@ -79,7 +83,7 @@ abstract class InputGradientMethod implements AttributionMethod {
 
 		@Override
 		float[] reduce(float[] hwc, int channels, ExplainOptions options) {
-			return Boolean.parseBoolean(options.param("signed", "false")) ? InputGradients.signedMax(
+			return options.get(SIGNED) ? InputGradients.signedMax(
 				hwc, channels) : InputGradients.maxAbs(hwc, channels);
 		}
 	}

@@ -40,7 +40,7 @@ final class InputGradients {
 		GradientSink sink, int doneBefore, int total)
 	{
 		int size = image.modelInput.length;
-		int chunk = options.chunkSize(model.spec);
+		int chunk = options.chunkSize(model.spec());
 		for (int from = 0; from < count; from += chunk) {
 			options.checkCancelled();
 			int n = Math.min(chunk, count - from);
@@ -53,7 +53,7 @@ final class InputGradients {
 			int[] cs = new int[n];
 			java.util.Arrays.fill(cs, cls);
 			Pass pass = Passes.run(model, image, new PassRequest(batch, n).score(options.score).seed(
-				Passes.oneHot(cs, 0, n, model.spec.classes, options.seedSign())).inputGradient(rule));
+				Passes.oneHot(cs, 0, n, model.spec().classes, options.seedSign())).inputGradient(rule));
 			float[] g = pass.inputGradient.data;
 			for (int b = 0; b < n; b++)
 				sink.accept(from + b, inputs[b], java.util.Arrays.copyOfRange(g, b * size, (b + 1) *

@@ -2,15 +2,14 @@ package org.explaincnn.methods;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.BackpropRule;
 import org.explaincnn.core.ClassMap;
-import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.Param;
 import org.explaincnn.core.PreparedImage;
 
 /**
@@ -36,25 +35,29 @@ final class IntegratedGradients implements AttributionMethod {
 		return false;
 	}
 
+	static final Param<Integer> STEPS = Param.integer("steps", 50, 1, 100_000, "Steps (path integral)",
+		"intervals of the path from the baseline to the image (trapezoid rule, steps + 1 passes)");
+	static final Param<String> BASELINE = Param.choiceOrPath("baseline", "black", Baselines.KINDS,
+		false, "Baseline", "the reference image the path starts from");
+
 	@Override
-	public Map<String, String> parameters() {
-		return Map.of("steps", "50", "baseline", "black", "sigma", "10");
+	public List<Param<?>> parameters() {
+		return List.of(STEPS, BASELINE, Baselines.BLUR_SIGMA);
 	}
 
 	@Override
 	public int passes(ExplainOptions options) {
-		return options.intParam("steps", 50) + 1;
+		return options.get(STEPS) + 1;
 	}
 
 	@Override
 	public List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
 		ExplainOptions options)
 	{
-		int steps = options.intParam("steps", 50);
-		if (steps < 1) throw new ExplainException("steps must be at least 1, got " + steps + ".");
+		int steps = options.get(STEPS);
 		float[] x = image.modelInput;
-		float[] base = Baselines.of(options.param("baseline", "black"), model, image, new SplittableRandom(
-			options.seed), options.doubleParam("sigma", 10));
+		float[] base = Baselines.of(options.get(BASELINE), model, image, new SplittableRandom(
+			options.seed), options.get(Baselines.BLUR_SIGMA));
 		List<ClassMap> out = new ArrayList<>();
 		int total = classes.length * (steps + 1);
 		for (int ci = 0; ci < classes.length; ci++) {

@@ -2,12 +2,12 @@ package org.explaincnn.methods;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.Param;
 import org.explaincnn.core.FeatureMap;
 import org.explaincnn.core.LayerInfo;
 import org.explaincnn.core.LayerMapMethod;
@@ -40,9 +40,13 @@ final class LayerCam implements AttributionMethod, LayerMapMethod {
 		return true;
 	}
 
+	static final Param<String> LAYERS = Param.text("layers", "",
+		"Layers to fuse (comma-separated; empty = the layer above)",
+		"several layers fused: each map scaled to its maximum, then the element-wise maximum", null);
+
 	@Override
-	public Map<String, String> parameters() {
-		return Map.of("layers", "");
+	public List<Param<?>> parameters() {
+		return List.of(LAYERS);
 	}
 
 	@Override
@@ -67,7 +71,7 @@ final class LayerCam implements AttributionMethod, LayerMapMethod {
 		ExplainOptions options)
 	{
 		List<LayerInfo> layers = new ArrayList<>();
-		String list = options.param("layers", "").strip();
+		String list = options.get(LAYERS).strip();
 		if (list.isEmpty()) layers.add(LayerGradients.layerOf(model, options));
 		else for (String name : list.split(","))
 			layers.add(model.layer(name.strip()));

@@ -2,7 +2,6 @@ package org.explaincnn.methods;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.explaincnn.core.AttributionMethod;
@@ -10,6 +9,7 @@ import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.Param;
 import org.explaincnn.core.PreparedImage;
 
 /**
@@ -55,33 +55,40 @@ final class NoiseTunnel implements AttributionMethod {
 		return false;
 	}
 
+	static final Param<Integer> SAMPLES = Param.integer("samples", 25, 1, 100_000, "Samples",
+		"noisy copies of the image, one pass each");
+	static final Param<Double> NOISE = Param.number("noise", 0.15, 0, 10,
+		"Noise (fraction of the input range)", "standard deviation of the Gaussian noise, as a fraction of the pixel range");
+	/** The registered input-gradient methods (a test keeps this list equal to the registry's). */
+	static final Param<String> BASE = Param.choice("base", "saliency", List.of("saliency",
+		"inputxgradient", "guidedbackprop", "deconvnet"), "Base method",
+		"the input-gradient method averaged over the noisy copies");
+
 	@Override
-	public Map<String, String> parameters() {
-		return Map.of("samples", "25", "noise", "0.15", "base", "saliency");
+	public List<Param<?>> parameters() {
+		return List.of(SAMPLES, NOISE, BASE);
 	}
 
 	@Override
 	public int passes(ExplainOptions options) {
-		return options.intParam("samples", 25);
+		return options.get(SAMPLES);
 	}
 
 	@Override
 	public List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
 		ExplainOptions options)
 	{
-		AttributionMethod named = Methods.byName(options.param("base", "saliency"));
+		AttributionMethod named = Methods.byName(options.get(BASE));
 		if (!(named instanceof InputGradientMethod)) throw new ExplainException("The noise tunnel " +
 			"runs over saliency, inputxgradient, guidedbackprop or deconvnet, not '" + named.id() + "'.");
 		InputGradientMethod base = (InputGradientMethod) named;
-		int samples = options.intParam("samples", 25);
-		double level = options.doubleParam("noise", 0.15);
-		if (samples < 1) throw new ExplainException("samples must be at least 1, got " + samples + ".");
-		if (level < 0) throw new ExplainException("noise must not be negative, got " + level + ".");
+		int samples = options.get(SAMPLES);
+		double level = options.get(NOISE);
 		float[] x = image.modelInput;
 		int c = image.channels;
 		double[] sigma = new double[c];
 		for (int k = 0; k < c; k++)
-			sigma[k] = level * 255.0 / model.spec.std[k]; // the input range in model units
+			sigma[k] = level * 255.0 / model.spec().std[k]; // the input range in model units
 		List<ClassMap> out = new ArrayList<>();
 		for (int ci = 0; ci < classes.length; ci++) {
 			// One generator per class, so a class's map does not depend on the others asked for.

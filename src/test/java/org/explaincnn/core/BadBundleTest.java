@@ -85,15 +85,15 @@ class BadBundleTest {
 			ExplainException layer = assertThrows(ExplainException.class, () -> m.layer("conv99"));
 			assertTrue(layer.getMessage().contains("Unknown layer 'conv99'") && layer.getMessage()
 				.contains("--list-layers"), layer.getMessage());
-			ExplainException cls = assertThrows(ExplainException.class, () -> m.spec.labels.indexOf(
+			ExplainException cls = assertThrows(ExplainException.class, () -> m.spec().labels.indexOf(
 				"unicornfish"));
 			assertTrue(cls.getMessage().contains("Unknown class 'unicornfish'"), cls.getMessage());
-			ExplainException ambiguous = assertThrows(ExplainException.class, () -> m.spec.labels
+			ExplainException ambiguous = assertThrows(ExplainException.class, () -> m.spec().labels
 				.indexOf("bull"));
 			assertTrue(ambiguous.getMessage().contains("ambiguous") && ambiguous.getMessage().contains(
 				"bull mastiff"), ambiguous.getMessage());
 			// An exact synonym wins over prefixes: "tiger" is "tiger, Panthera tigris", not "tiger cat".
-			assertTrue(m.spec.labels.name(m.spec.labels.indexOf("Tiger")).startsWith("tiger, Panthera"));
+			assertTrue(m.spec().labels.name(m.spec().labels.indexOf("Tiger")).startsWith("tiger, Panthera"));
 		}
 	}
 
@@ -101,11 +101,11 @@ class BadBundleTest {
 	void imageTooSmall() {
 		try (ExplainableModel m = ExplainableModel.open(TestData.sampleModel())) {
 			ExplainException e = assertThrows(ExplainException.class, () -> PreparedImage.of(
-				new float[3], 1, 1, 3, m.spec));
+				new float[3], 1, 1, 3, m.spec()));
 			assertTrue(e.getMessage().contains("1x1") && e.getMessage().contains("at least"), e
 				.getMessage());
 			ExplainException channels = assertThrows(ExplainException.class, () -> PreparedImage.of(
-				new float[64 * 2], 8, 8, 2, m.spec));
+				new float[64 * 2], 8, 8, 2, m.spec()));
 			assertTrue(channels.getMessage().contains("2 channels but the model expects 3"), channels
 				.getMessage());
 		}

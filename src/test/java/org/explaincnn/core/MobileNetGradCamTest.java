@@ -20,7 +20,7 @@ class MobileNetGradCamTest {
 		model = ExplainableModel.open(TestData.sampleModel());
 		int[] size = new int[2];
 		float[] raster = TestData.rgb(TestData.sampleImage("both.png"), size);
-		both = PreparedImage.of(raster, size[0], size[1], 3, model.spec);
+		both = PreparedImage.of(raster, size[0], size[1], 3, model.spec());
 	}
 
 	@AfterAll
@@ -30,7 +30,7 @@ class MobileNetGradCamTest {
 
 	private static Attribution gradcam(String target) {
 		Explanation e = Explainer.explain(model, both, Methods.byName("gradcam"), TargetSpec.parse(
-			target), new ExplainOptions(), System.nanoTime());
+			target), ExplainOptions.DEFAULTS, System.nanoTime());
 		return e.attributions.get(0);
 	}
 
@@ -60,12 +60,12 @@ class MobileNetGradCamTest {
 	@Test
 	void predictionsMatchTheProvenanceRecord() {
 		Explanation e = Explainer.explain(model, both, Methods.byName("gradcam"), TargetSpec.top1(),
-			new ExplainOptions(), System.nanoTime());
+			ExplainOptions.DEFAULTS, System.nanoTime());
 		// PROVENANCE.txt: both.png -> tiger cat .36 / tabby .23 / bull mastiff .12
-		assertEquals("tiger cat", model.spec.labels.name(e.top[0]));
+		assertEquals("tiger cat", model.spec().labels.name(e.top[0]));
 		assertEquals(0.36, e.probabilities[e.top[0]], 0.03);
 		assertEquals(e.top[0], e.attributions.get(0).classIndex);
-		assertEquals(1001, model.spec.classes);
-		assertTrue(model.spec.maxBatch > 1, "frozen graph's batch dimension should be relaxed");
+		assertEquals(1001, model.spec().classes);
+		assertTrue(model.spec().maxBatch > 1, "frozen graph's batch dimension should be relaxed");
 	}
 }

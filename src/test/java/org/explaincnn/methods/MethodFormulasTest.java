@@ -57,7 +57,7 @@ class MethodFormulasTest {
 		reluNet = ExplainableModel.open(TinyModels.frozenBundle(tmp.resolve("relu"), headOn(true),
 			RAW));
 		x = random(72, 3);
-		image = PreparedImage.of(x, 6, 6, 2, gap.spec);
+		image = PreparedImage.of(x, 6, 6, 2, gap.spec());
 		act = gap.run(new PassRequest(x, 1).activation(gap.defaultLayer())).activation(gap
 			.defaultLayer()).data;
 	}
@@ -137,7 +137,7 @@ class MethodFormulasTest {
 					layer[i] += Math.max(g, 0) * a;
 					gradcam[i] += g * a; // mean gradient = g: the gradient is spatially constant
 				}
-			ExplainOptions o = new ExplainOptions();
+			ExplainOptions o = ExplainOptions.DEFAULTS;
 			assertArrayEquals(relu(plus), map("gradcam++", cls, o), 1e-5f, "Grad-CAM++ " + cls);
 			assertArrayEquals(relu(xgrad), map("xgradcam", cls, o), 1e-5f, "XGrad-CAM " + cls);
 			assertArrayEquals(relu(layer), map("layercam", cls, o), 1e-5f, "LayerCAM " + cls);
@@ -151,8 +151,8 @@ class MethodFormulasTest {
 	@Test
 	void camIsGradCamTimesThePositionCountOnAGapDenseModel() {
 		for (int cls = 0; cls < 3; cls++) {
-			float[] cam = map("cam", cls, new ExplainOptions());
-			float[] gradcam = map("gradcam", cls, new ExplainOptions());
+			float[] cam = map("cam", cls, ExplainOptions.DEFAULTS);
+			float[] gradcam = map("gradcam", cls, ExplainOptions.DEFAULTS);
 			for (int i = 0; i < cam.length; i++)
 				assertEquals(36 * gradcam[i], cam[i], 1e-4 * (1 + cam[i]));
 		}
@@ -162,14 +162,14 @@ class MethodFormulasTest {
 	void camRefusesModelsWithoutAGapDenseHead() {
 		org.explaincnn.core.ExplainException e = org.junit.jupiter.api.Assertions.assertThrows(
 			org.explaincnn.core.ExplainException.class, () -> Methods.byName("cam").explain(deep,
-				PreparedImage.of(random(192, 1), 8, 8, 3, deep.spec), new int[] { 0 },
-				new ExplainOptions()));
+				PreparedImage.of(random(192, 1), 8, 8, 3, deep.spec()), new int[] { 0 },
+				ExplainOptions.DEFAULTS));
 		assertTrue(e.getMessage().contains("no global-average-pooling + dense head"), e.getMessage());
 	}
 
 	@Test
 	void eigenCamIsTheFirstPrincipalComponentWithAConsistentSign() {
-		float[] map = map("eigencam", 0, new ExplainOptions());
+		float[] map = map("eigencam", 0, ExplainOptions.DEFAULTS);
 		// Power iteration on the centred covariance, independently of the SVD used by the method.
 		int p = 36, c = 4;
 		double[] mean = new double[c];
@@ -211,12 +211,12 @@ class MethodFormulasTest {
 	@Test
 	void saliencyAndInputTimesGradientMatchFiniteDifferences() {
 		float[] in = random(8 * 8 * 3, 4);
-		PreparedImage img = PreparedImage.of(in, 8, 8, 3, deep.spec);
+		PreparedImage img = PreparedImage.of(in, 8, 8, 3, deep.spec());
 		int cls = 1;
 		float[] sal = Methods.byName("saliency").explain(deep, img, new int[] { cls },
-			new ExplainOptions()).get(0).map;
+			ExplainOptions.DEFAULTS).get(0).map;
 		float[] ixg = Methods.byName("inputxgradient").explain(deep, img, new int[] { cls },
-			new ExplainOptions()).get(0).map;
+			ExplainOptions.DEFAULTS).get(0).map;
 		for (int pixel : new int[] { 0, 9, 27, 45, 63 }) {
 			double maxAbs = 0, sum = 0;
 			for (int k = 0; k < 3; k++) {
@@ -262,11 +262,11 @@ class MethodFormulasTest {
 	@Test
 	void integratedGradientsOfALinearModelAreInputTimesWeight() {
 		float[] in = random(8, 6);
-		PreparedImage img = PreparedImage.of(in, 2, 2, 2, linear.spec);
+		PreparedImage img = PreparedImage.of(in, 2, 2, 2, linear.spec());
 		for (String baseline : new String[] { "black", "white" }) {
-			ExplainOptions o = new ExplainOptions();
-			o.params.put("steps", "3");
-			o.params.put("baseline", baseline);
+			ExplainOptions o = ExplainOptions.DEFAULTS;
+			o = o.withParam("steps", "3");
+			o = o.withParam("baseline", baseline);
 			ClassMap m = Methods.byName("integratedgradients").explain(linear, img, new int[] { 0 }, o)
 				.get(0);
 			float b = baseline.equals("black") ? 0f : 255f; // model units = pixels here
@@ -280,12 +280,12 @@ class MethodFormulasTest {
 
 	@Test
 	void integratedGradientsConvergeQuadraticallyOnASmoothNet() {
-		PreparedImage img = PreparedImage.of(random(192, 8), 8, 8, 3, deep.spec);
+		PreparedImage img = PreparedImage.of(random(192, 8), 8, 8, 3, deep.spec());
 		double[] gaps = new double[3];
 		int[] steps = { 8, 16, 64 };
 		for (int i = 0; i < 3; i++) {
-			ExplainOptions o = new ExplainOptions();
-			o.params.put("steps", Integer.toString(steps[i]));
+			ExplainOptions o = ExplainOptions.DEFAULTS;
+			o = o.withParam("steps", Integer.toString(steps[i]));
 			gaps[i] = Math.abs((Double) Methods.byName("integratedgradients").explain(deep, img,
 				new int[] { 2 }, o).get(0).details.get("relativeGap"));
 		}
@@ -296,28 +296,28 @@ class MethodFormulasTest {
 
 	@Test
 	void smoothGradIsReproducibleAndWithoutNoiseEqualsItsBase() {
-		PreparedImage img = PreparedImage.of(random(192, 9), 8, 8, 3, deep.spec);
-		ExplainOptions o = new ExplainOptions();
-		o.params.put("samples", "6");
-		o.batchSize = 4; // two chunks
+		PreparedImage img = PreparedImage.of(random(192, 9), 8, 8, 3, deep.spec());
+		ExplainOptions o = ExplainOptions.DEFAULTS;
+		o = o.withParam("samples", "6");
+		o = o.toBuilder().batchSize(4).build(); // two chunks
 		for (String method : new String[] { "smoothgrad", "smoothgrad-sq", "vargrad" }) {
 			float[] a = Methods.byName(method).explain(deep, img, new int[] { 1 }, o).get(0).map;
 			float[] b = Methods.byName(method).explain(deep, img, new int[] { 1 }, o).get(0).map;
 			assertArrayEquals(a, b, 0f, method + " with the same seed");
 		}
-		o.seed = 43;
+		o = o.toBuilder().seed(43).build();
 		float[] otherSeed = Methods.byName("smoothgrad").explain(deep, img, new int[] { 1 }, o).get(0)
 			.map;
-		o.seed = 42;
+		o = o.toBuilder().seed(42).build();
 		assertTrue(!java.util.Arrays.equals(otherSeed, Methods.byName("smoothgrad").explain(deep,
 			img, new int[] { 1 }, o).get(0).map), "another seed, other noise");
-		o.params.put("noise", "0");
+		o = o.withParam("noise", "0");
 		for (String base : new String[] { "saliency", "inputxgradient", "guidedbackprop" }) {
-			o.params.put("base", base);
+			o = o.withParam("base", base);
 			float[] smooth = Methods.byName("smoothgrad").explain(deep, img, new int[] { 1 }, o).get(0)
 				.map;
 			float[] plain = Methods.byName(base).explain(deep, img, new int[] { 1 },
-				new ExplainOptions()).get(0).map;
+				ExplainOptions.DEFAULTS).get(0).map;
 			assertArrayEquals(plain, smooth, 1e-6f, "noise 0 over " + base);
 			float[] variance = Methods.byName("vargrad").explain(deep, img, new int[] { 1 }, o).get(0)
 				.map;
@@ -329,10 +329,10 @@ class MethodFormulasTest {
 	@Test
 	void gradientShapIsReproducibleAndApproachesIntegratedGradientsOnALinearModel() {
 		float[] in = random(8, 10);
-		PreparedImage img = PreparedImage.of(in, 2, 2, 2, linear.spec);
-		ExplainOptions o = new ExplainOptions();
-		o.params.put("baseline", "black");
-		o.params.put("samples", "5");
+		PreparedImage img = PreparedImage.of(in, 2, 2, 2, linear.spec());
+		ExplainOptions o = ExplainOptions.DEFAULTS;
+		o = o.withParam("baseline", "black");
+		o = o.withParam("samples", "5");
 		float[] a = Methods.byName("gradientshap").explain(linear, img, new int[] { 0 }, o).get(0).map;
 		float[] b = Methods.byName("gradientshap").explain(linear, img, new int[] { 0 }, o).get(0).map;
 		assertArrayEquals(a, b, 0f);
@@ -344,12 +344,12 @@ class MethodFormulasTest {
 	@Test
 	void topKGivesOneMapPerClassInScoreOrder() {
 		org.explaincnn.core.Explanation e = Explainer.explain(gap, image, Methods.byName("gradcam"),
-			TargetSpec.topK(3), new ExplainOptions(), System.nanoTime());
+			TargetSpec.topK(3), ExplainOptions.DEFAULTS, System.nanoTime());
 		assertEquals(3, e.attributions.size());
 		assertTrue(e.attributions.get(0).logit >= e.attributions.get(1).logit && e.attributions.get(
 			1).logit >= e.attributions.get(2).logit);
 		for (int i = 0; i < 3; i++)
-			assertArrayEquals(map("gradcam", e.attributions.get(i).classIndex, new ExplainOptions()), e
+			assertArrayEquals(map("gradcam", e.attributions.get(i).classIndex, ExplainOptions.DEFAULTS), e
 				.attributions.get(i).map, 1e-6f);
 	}
 }

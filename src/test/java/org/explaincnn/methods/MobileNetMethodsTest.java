@@ -28,7 +28,7 @@ class MobileNetMethodsTest {
 		model = ExplainableModel.open(TestData.sampleModel());
 		int[] size = new int[2];
 		float[] raster = TestData.rgb(TestData.sampleImage("both.png"), size);
-		both = PreparedImage.of(raster, size[0], size[1], 3, model.spec);
+		both = PreparedImage.of(raster, size[0], size[1], 3, model.spec());
 	}
 
 	@AfterAll
@@ -46,11 +46,11 @@ class MobileNetMethodsTest {
 	@ValueSource(strings = { "gradcam", "gradcam++", "xgradcam", "layercam", "hirescam", "cam",
 		"eigengradcam", "guidedgradcam", "integratedgradients" })
 	void catClassOnTheCatAndDogClassOnTheDog(String method) {
-		ExplainOptions o = new ExplainOptions();
-		o.params.put("steps", "16");
+		ExplainOptions o = ExplainOptions.DEFAULTS;
 		// A blurred baseline: with a black one, (x - x') favours the bright, sunlit floor under the
 		// cat and the dog classes land at 0.47 of the mass (see the closing note of the issue).
-		o.params.put("baseline", "blur");
+		if (method.equals("integratedgradients")) o = o.withParam("steps", "16").withParam("baseline",
+			"blur");
 		double cat = explain(method, "tabby", o).massInRows(112, 224);
 		double dog = explain(method, "bull mastiff", o).massInRows(0, 112);
 		assertTrue(cat > 0.5, method + ": tabby mass on the cat half " + cat);
@@ -65,9 +65,9 @@ class MobileNetMethodsTest {
 	 */
 	@Test
 	void integratedGradientsCompletenessOnMobileNet() {
-		ExplainOptions o = new ExplainOptions();
-		o.params.put("steps", "1024");
-		o.batchSize = 32;
+		ExplainOptions o = ExplainOptions.DEFAULTS;
+		o = o.withParam("steps", "1024");
+		o = o.toBuilder().batchSize(32).build();
 		Attribution a = explain("integratedgradients", "tabby", o);
 		double gap = Math.abs((Double) a.details.get("relativeGap"));
 		assertTrue(gap < 0.01, "completeness gap " + a.details);
@@ -82,9 +82,9 @@ class MobileNetMethodsTest {
 	void topOneIsExplainedInOnePassAndMatchesTheExplicitClass() {
 		for (String method : new String[] { "gradcam", "saliency", "layercam", "cam", "guidedbackprop",
 			"guidedgradcam" }) {
-			Attribution top = explain(method, "top1", new ExplainOptions());
+			Attribution top = explain(method, "top1", ExplainOptions.DEFAULTS);
 			Attribution explicit = explain(method, Integer.toString(top.classIndex),
-				new ExplainOptions());
+				ExplainOptions.DEFAULTS);
 			assertEquals("tiger cat", top.label);
 			assertEquals(explicit.probability, top.probability, 1e-6);
 			for (int i = 0; i < top.map.length; i++)
@@ -97,13 +97,13 @@ class MobileNetMethodsTest {
 		java.util.List<org.explaincnn.core.LayerInfo> layers = Explainer.sweepLayers(model,
 			"MobilenetV1/MobilenetV1/Conv2d_3_pointwise/Relu6,MobilenetV1/MobilenetV1/Conv2d_13_pointwise/Relu6");
 		Explanation tabby = Explainer.sweep(model, both, Methods.byName("layercam"), TargetSpec.parse(
-			"tabby"), layers, new ExplainOptions());
+			"tabby"), layers, ExplainOptions.DEFAULTS);
 		Explanation boxer = Explainer.sweep(model, both, Methods.byName("layercam"), TargetSpec.parse(
-			"boxer"), layers, new ExplainOptions());
+			"boxer"), layers, ExplainOptions.DEFAULTS);
 		assertEquals(2, tabby.attributions.size());
 		for (int i = 0; i < layers.size(); i++) {
-			ExplainOptions o = new ExplainOptions();
-			o.layer = layers.get(i).name;
+			ExplainOptions o = ExplainOptions.DEFAULTS;
+			o = o.withLayer(layers.get(i).name);
 			float[] single = explain("layercam", "tabby", o).map;
 			float[] swept = tabby.attributions.get(i).map;
 			assertEquals(layers.get(i).name, tabby.attributions.get(i).layer);
@@ -125,17 +125,17 @@ class MobileNetMethodsTest {
 		for (String name : new String[] { "both.png", "chelsea.png", "coffee.png" }) {
 			int[] size = new int[2];
 			float[] raster = TestData.rgb(TestData.sampleImage(name), size);
-			images.add(PreparedImage.of(raster, size[0], size[1], 3, model.spec));
+			images.add(PreparedImage.of(raster, size[0], size[1], 3, model.spec()));
 		}
 		for (String target : new String[] { "top1", "tabby" }) {
-			ExplainOptions o = new ExplainOptions();
-			o.batchSize = 2; // two chunks
+			ExplainOptions o = ExplainOptions.DEFAULTS;
+			o = o.toBuilder().batchSize(2).build(); // two chunks
 			java.util.List<Explanation> together = Explainer.explainBatch(model, images, Methods.byName(
 				"gradcam"), TargetSpec.parse(target), o);
 			assertEquals(3, together.size());
 			for (int i = 0; i < 3; i++) {
 				Attribution alone = Explainer.explain(model, images.get(i), Methods.byName("gradcam"),
-					TargetSpec.parse(target), new ExplainOptions(), System.nanoTime()).attributions.get(0);
+					TargetSpec.parse(target), ExplainOptions.DEFAULTS, System.nanoTime()).attributions.get(0);
 				Attribution batched = together.get(i).attributions.get(0);
 				assertEquals(alone.classIndex, batched.classIndex, target + " image " + i);
 				assertEquals(alone.probability, batched.probability, 1e-5);

@@ -1,4 +1,4 @@
-package org.explaincnn.core;
+package org.explaincnn.core.tf;
 
 import ai.djl.engine.Engine;
 
@@ -9,6 +9,7 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import org.explaincnn.core.ExplainException;
 
 /**
  * Starts DJL's TensorFlow engine without network access. DJL would download its natives from a CDN;
@@ -81,9 +82,7 @@ public final class TensorFlowRuntime {
 	}
 
 	static String firstLine(Throwable e) {
-		String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-		int nl = m.indexOf('\n');
-		return nl < 0 ? m : m.substring(0, nl);
+		return ExplainException.firstLine(e);
 	}
 
 	/**

@@ -1,4 +1,4 @@
-package org.explaincnn.core;
+package org.explaincnn.core.tf;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +14,7 @@ import org.tensorflow.TensorFlow;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.OpDef;
+import org.explaincnn.core.ExplainException;
 
 /**
  * Recreates a NodeDef as a new op of the live graph, with its inputs resolved by the caller: used to

@@ -1,4 +1,4 @@
-package org.explaincnn.core;
+package org.explaincnn.core.tf;
 
 import org.tensorflow.types.TFloat32;
 

@@ -1,4 +1,4 @@
-package org.explaincnn.core;
+package org.explaincnn.core.tf;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -29,6 +29,8 @@ import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.TensorShapeProto;
 import org.tensorflow.types.TFloat32;
+import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.ModelDescriptor;
 
 /**
  * DJL loads SavedModels only, so a frozen GraphDef is exported once as a SavedModel into the cache,

@@ -1,4 +1,4 @@
-package org.explaincnn.core;
+package org.explaincnn.core.tf;
 
 import java.util.HashMap;
 import java.util.Iterator;
@@ -15,6 +15,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.explaincnn.core.BackpropRule;
 
 /**
  * Guided backpropagation and Deconvnet without touching the model's own gradients. TensorFlow keeps
@@ -110,8 +111,8 @@ final class ModifiedBackprop {
 	}
 
 	private static Set<GraphOperation> between(GraphOperation from, GraphOperation to) {
-		Set<GraphOperation> both = ExplainableModel.reachableBackward(to);
-		both.retainAll(ExplainableModel.reachableForward(from));
+		Set<GraphOperation> both = TensorFlowModel.reachableBackward(to);
+		both.retainAll(TensorFlowModel.reachableForward(from));
 		return both;
 	}
 }

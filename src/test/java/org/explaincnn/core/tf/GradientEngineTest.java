@@ -1,9 +1,19 @@
-package org.explaincnn.core;
+package org.explaincnn.core.tf;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.explaincnn.core.Attribution;
+import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.Explainer;
+import org.explaincnn.core.LayerInfo;
+import org.explaincnn.core.Pass;
+import org.explaincnn.core.PassRequest;
+import org.explaincnn.core.PreparedImage;
+import org.explaincnn.core.Score;
+import org.explaincnn.core.TargetSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -73,7 +83,7 @@ class GradientEngineTest {
 	@Test
 	void layerGradientMatchesFiniteDifferences() throws Exception {
 		Path dir = TinyModels.frozenBundle(tmp.resolve("deep"), TinyModels.deepGraph(4), RAW);
-		try (ExplainableModel m = ExplainableModel.open(dir)) {
+		try (TensorFlowModel m = TensorFlowModel.open(dir)) {
 			LayerInfo block1 = m.layer("block1");
 			assertArrayEquals(new int[] { 8, 8 }, block1.spatial);
 			float[] x = randomInput(8 * 8 * 3, 2);
@@ -90,7 +100,7 @@ class GradientEngineTest {
 	}
 
 	/** Score when the layer's output is replaced by {@code value} (TensorFlow lets any tensor be fed). */
-	private static float logitWithLayerFed(ExplainableModel m, float[] x, LayerInfo layer,
+	private static float logitWithLayerFed(TensorFlowModel m, float[] x, LayerInfo layer,
 		float[] value, int cls)
 	{
 		try (TFloat32 in = TFloat32.tensorOf(Shape.of(1, 8, 8, 3), DataBuffers.of(x));
@@ -122,10 +132,10 @@ class GradientEngineTest {
 						s += net.dense[k][cls] / 36.0 * act[pos * 4 + k];
 					expected[pos] = (float) Math.max(0, s);
 				}
-				ExplainOptions o = new ExplainOptions();
+				ExplainOptions o = ExplainOptions.DEFAULTS;
 				float[] cam = Methods.byName("gradcam").explain(m, img, new int[] { cls }, o).get(0).map;
 				assertArrayEquals(expected, cam, 1e-5f, "class " + cls);
-				o.counterfactual = true;
+				o = o.toBuilder().counterfactual(true).build();
 				float[] counter = Methods.byName("gradcam").explain(m, img, new int[] { cls }, o).get(
 					0).map;
 				for (int pos = 0; pos < 36; pos++) {
@@ -140,7 +150,7 @@ class GradientEngineTest {
 
 	/** A PreparedImage whose model input is exactly x (identity preprocessing, model size). */
 	static PreparedImage prepared(ExplainableModel m, float[] x) {
-		PreparedImage img = PreparedImage.of(x, m.spec.width, m.spec.height, m.spec.channels, m.spec);
+		PreparedImage img = PreparedImage.of(x, m.spec().width, m.spec().height, m.spec().channels, m.spec());
 		assertArrayEquals(x, img.modelInput, 1e-6f);
 		return img;
 	}
@@ -162,9 +172,9 @@ class GradientEngineTest {
 			float[] x = randomInput(72, 9);
 			for (int cls = 0; cls < 3; cls++) {
 				float[] ma = Methods.byName("gradcam").explain(a, prepared(a, x), new int[] { cls },
-					new ExplainOptions()).get(0).map;
+					ExplainOptions.DEFAULTS).get(0).map;
 				float[] mb = Methods.byName("gradcam").explain(b, prepared(b, x), new int[] { cls },
-					new ExplainOptions()).get(0).map;
+					ExplainOptions.DEFAULTS).get(0).map;
 				assertArrayEquals(ma, mb, 1e-5f);
 				float[] seed = new float[3];
 				seed[cls] = 1;
@@ -178,8 +188,8 @@ class GradientEngineTest {
 	void realKerasExportGivesFiniteDifferenceInputGradients() {
 		Path dir = TestData.realData("models/kotlindl_mnist_tf2");
 		try (ExplainableModel m = ExplainableModel.open(dir)) {
-			assertEquals(10, m.spec.classes);
-			assertEquals(3, m.spec.inputRank);
+			assertEquals(10, m.spec().classes);
+			assertEquals(3, m.spec().inputRank);
 			assertTrue(m.layers().isEmpty(), "an MLP has no spatial layers");
 			float[] x = new float[28 * 28];
 			for (int y = 4; y < 24; y++) // a rough vertical stroke: a "1"
@@ -211,14 +221,14 @@ class GradientEngineTest {
 			float[] window = new float[6 * 6 * 2];
 			for (int y = 0; y < 6; y++)
 				System.arraycopy(wide, (y * 18 + 6) * 2, window, y * 6 * 2, 12);
-			PreparedImage img = PreparedImage.of(wide, 18, 6, 2, m.spec);
+			PreparedImage img = PreparedImage.of(wide, 18, 6, 2, m.spec());
 			assertArrayEquals(window, img.modelInput, 1e-6f);
 			Attribution a = Explainer.explain(m, img, Methods.byName("gradcam"), TargetSpec.parse("1"),
-				new ExplainOptions(), System.nanoTime()).attributions.get(0);
+				ExplainOptions.DEFAULTS, System.nanoTime()).attributions.get(0);
 			assertEquals(18, a.width);
 			assertEquals(6, a.height);
 			float[] inside = Methods.byName("gradcam").explain(m, prepared(m, window), new int[] { 1 },
-				new ExplainOptions()).get(0).map;
+				ExplainOptions.DEFAULTS).get(0).map;
 			for (int y = 0; y < 6; y++)
 				for (int x = 0; x < 18; x++) {
 					float v = a.map[y * 18 + x];

@@ -1,9 +1,12 @@
-package org.explaincnn.core;
+package org.explaincnn.core.tf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.PassRequest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;

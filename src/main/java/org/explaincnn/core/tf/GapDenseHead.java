@@ -1,4 +1,4 @@
-package org.explaincnn.core;
+package org.explaincnn.core.tf;
 
 import java.util.Set;
 
@@ -6,6 +6,8 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.types.TFloat32;
+import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.LayerInfo;
 
 /**
  * Finds a global-average-pooling + dense head after a layer (what CAM needs) and reads its weights:
@@ -19,7 +21,7 @@ public final class GapDenseHead {
 	private GapDenseHead() {}
 
 	/** Dense weights [channels][classes]. */
-	public static float[][] weights(ExplainableModel model, LayerInfo layer) {
+	public static float[][] weights(TensorFlowModel model, LayerInfo layer) {
 		GraphOperation op = (GraphOperation) model.tensor(layer.name).op();
 		String fail = "Model has no global-average-pooling + dense head after layer '" + layer.name +
 			"', which CAM needs; use Grad-CAM (equal to CAM on such models) or pick the last conv layer.";
@@ -33,8 +35,8 @@ public final class GapDenseHead {
 			throw new ExplainException(fail);
 		Output<?> w = op.input(1);
 		GraphOperation tail = next(op);
-		String logits = model.spec.logits.contains(":") ? model.spec.logits.substring(0,
-			model.spec.logits.indexOf(':')) : model.spec.logits;
+		String logits = model.spec().logits.contains(":") ? model.spec().logits.substring(0,
+			model.spec().logits.indexOf(':')) : model.spec().logits;
 		boolean reaches = op.name().equals(logits);
 		while (!reaches && tail != null && (PASS.contains(tail.type()) || tail.type().equals(
 			"BiasAdd") || tail.type().equals("Add") || tail.type().equals("AddV2")))

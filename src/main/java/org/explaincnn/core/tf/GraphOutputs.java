@@ -1,4 +1,4 @@
-package org.explaincnn.core;
+package org.explaincnn.core.tf;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -9,6 +9,8 @@ import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
 import org.tensorflow.proto.DataType;
+import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.ModelDescriptor;
 
 /** Finding inputs and score tensors in a graph that nobody described. */
 final class GraphOutputs {
