@@ -1,12 +1,14 @@
 package org.explaincnn;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 
+import org.explaincnn.core.ImageFiles;
 
 /** Locations of the shipped samples and the shared real-data set, and image reading for tests. */
 public final class TestData {
@@ -37,12 +39,12 @@ public final class TestData {
 		String missing = "real data missing: " + p +
 			" (clone the repository beside shared/ or set EXPLAIN_CNN_REALDATA)";
 		if ("true".equals(System.getenv("CI"))) assertTrue(Files.exists(p), missing);
-		else org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(p), missing);
+		else assumeTrue(Files.exists(p), missing);
 		return p;
 	}
 
 	/** RGB raster, channels last, 0..255. */
 	public static float[] rgb(Path file, int[] sizeOut) throws IOException {
-		return org.explaincnn.core.ImageFiles.read(file, 3, sizeOut);
+		return ImageFiles.read(file, 3, sizeOut);
 	}
 }

@@ -3,29 +3,23 @@ package org.explaincnn.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.explaincnn.TestData;
+import org.explaincnn.SampleModel;
 import org.explaincnn.methods.Methods;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Known answers on the real MobileNet v1 with both.png (bulldog top, tabby cat bottom). */
+@ExtendWith(SampleModel.class)
 class MobileNetGradCamTest {
 
 	static ExplainableModel model;
 	static PreparedImage both;
 
 	@BeforeAll
-	static void load() throws Exception {
-		model = ExplainableModel.open(TestData.sampleModel());
-		int[] size = new int[2];
-		float[] raster = TestData.rgb(TestData.sampleImage("both.png"), size);
-		both = PreparedImage.of(raster, size[0], size[1], 3, model.spec());
-	}
-
-	@AfterAll
-	static void close() {
-		model.close();
+	static void load() {
+		model = SampleModel.model();
+		both = SampleModel.both();
 	}
 
 	private static Attribution gradcam(String target) {

@@ -3,7 +3,7 @@ package org.explaincnn.methods;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.explaincnn.TestData;
+import org.explaincnn.SampleModel;
 import org.explaincnn.core.Attribution;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
@@ -11,29 +11,23 @@ import org.explaincnn.core.Explainer;
 import org.explaincnn.core.Explanation;
 import org.explaincnn.core.PreparedImage;
 import org.explaincnn.core.TargetSpec;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Every class-discriminative method on MobileNet and both.png: 'tabby' on the cat, dogs on the dog. */
+@ExtendWith(SampleModel.class)
 class MobileNetMethodsTest {
 
 	static ExplainableModel model;
 	static PreparedImage both;
 
 	@BeforeAll
-	static void load() throws Exception {
-		model = ExplainableModel.open(TestData.sampleModel());
-		int[] size = new int[2];
-		float[] raster = TestData.rgb(TestData.sampleImage("both.png"), size);
-		both = PreparedImage.of(raster, size[0], size[1], 3, model.spec());
-	}
-
-	@AfterAll
-	static void close() {
-		model.close();
+	static void load() {
+		model = SampleModel.model();
+		both = SampleModel.both();
 	}
 
 	static Attribution explain(String method, String target, ExplainOptions o) {
@@ -120,13 +114,10 @@ class MobileNetMethodsTest {
 	}
 
 	@Test
-	void imagesExplainedTogetherEqualImagesExplainedOneByOne() throws Exception {
+	void imagesExplainedTogetherEqualImagesExplainedOneByOne() {
 		java.util.List<PreparedImage> images = new java.util.ArrayList<>();
-		for (String name : new String[] { "both.png", "chelsea.png", "coffee.png" }) {
-			int[] size = new int[2];
-			float[] raster = TestData.rgb(TestData.sampleImage(name), size);
-			images.add(PreparedImage.of(raster, size[0], size[1], 3, model.spec()));
-		}
+		for (String name : new String[] { "both.png", "chelsea.png", "coffee.png" })
+			images.add(SampleModel.image(name));
 		for (String target : new String[] { "top1", "tabby" }) {
 			ExplainOptions o = ExplainOptions.DEFAULTS;
 			o = o.toBuilder().batchSize(2).build(); // two chunks
