@@ -47,6 +47,9 @@ public final class ModelBundle {
 		Path given = path.toAbsolutePath().normalize();
 		if (!Files.exists(given)) throw new ExplainException("Model folder not found: " + given +
 			"; pass a folder that holds saved_model.pb or a frozen .pb graph.");
+		if (!Files.isDirectory(given) && !Files.isRegularFile(given)) throw new ExplainException(
+			"Not a model: " + given + " is not a regular file or folder (a device, pipe or socket); " +
+				"pass the model folder.");
 		Path folder = given;
 		String fileHint = null;
 		if (Files.isRegularFile(given)) {
@@ -65,7 +68,7 @@ public final class ModelBundle {
 		Path modelPath;
 		Format format;
 		if (descriptor.model != null) {
-			modelPath = folder.resolve(descriptor.model).normalize();
+			modelPath = inside(folder, descriptor.model, "model");
 			if (!Files.exists(modelPath)) throw new ExplainException("Model file '" +
 				descriptor.model + "' named in " + descriptorFile + " does not exist in " + folder +
 				"; fix the \"model\" entry.");
@@ -77,7 +80,10 @@ public final class ModelBundle {
 				modelPath = modelPath.getParent();
 				format = Format.SAVED_MODEL;
 			}
-			else format = Format.FROZEN_GRAPH;
+			else {
+				regularFile(modelPath, "model");
+				format = Format.FROZEN_GRAPH;
+			}
 		}
 		else if (Files.isRegularFile(folder.resolve("saved_model.pb"))) {
 			modelPath = folder;
@@ -111,7 +117,8 @@ public final class ModelBundle {
 
 		Path labels = null;
 		if (descriptor.labels != null) {
-			labels = folder.resolve(descriptor.labels);
+			labels = inside(folder, descriptor.labels, "labels");
+			if (Files.exists(labels)) regularFile(labels, "labels");
 			if (!Files.isRegularFile(labels)) throw new ExplainException("Labels file '" +
 				descriptor.labels + "' named in " + descriptorFile + " does not exist; fix the " +
 				"\"labels\" entry.");
@@ -120,6 +127,41 @@ public final class ModelBundle {
 			labels = folder.resolve("labels.txt");
 		}
 		return new ModelBundle(folder, descriptor, hasDescriptor, format, modelPath, labels);
+	}
+
+	/**
+	 * A path named in the descriptor, which must stay inside the bundle folder: bundles are shared
+	 * and downloaded, and "../../etc/passwd" or a link out of the folder must not be read.
+	 */
+	private static Path inside(Path folder, String named, String field) {
+		Path p;
+		try {
+			p = folder.resolve(named).normalize();
+		}
+		catch (java.nio.file.InvalidPathException e) {
+			throw new ExplainException("\"" + field + "\" in " + ModelDescriptor.FILE_NAME + " is not a " +
+				"valid path ('" + named + "'); name a file inside the model folder.");
+		}
+		boolean escapes = !p.startsWith(folder);
+		if (!escapes && Files.exists(p)) {
+			try {
+				escapes = !p.toRealPath().startsWith(folder.toRealPath());
+			}
+			catch (IOException e) {
+				escapes = true;
+			}
+		}
+		if (escapes) throw new ExplainException("\"" + field + "\": \"" + named + "\" in " +
+			ModelDescriptor.FILE_NAME + " points outside the model folder " + folder +
+			"; a bundle may only name files inside its own folder.");
+		return p;
+	}
+
+	/** Devices, pipes and the like are refused: /dev/zero as a model would read without end. */
+	private static void regularFile(Path p, String what) {
+		if (Files.exists(p) && !Files.isDirectory(p) && !Files.isRegularFile(p))
+			throw new ExplainException("The " + what + " file " + p + " is not a regular file (a " +
+				"device, pipe or socket); name a regular file inside the model folder.");
 	}
 
 	private static void requireSavedModel(Path dir) {

@@ -1,13 +1,21 @@
 package org.explaincnn.core;
 
 import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The optional {@code explain-cnn.json} of a model bundle: how to feed the model and where its
@@ -52,9 +60,14 @@ public final class ModelDescriptor {
 
 	public static ModelDescriptor read(Path file) {
 		try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-			ModelDescriptor d = new Gson().fromJson(reader, ModelDescriptor.class);
-			if (d == null) throw new ExplainException("Descriptor " + file +
+			JsonElement json = JsonParser.parseReader(reader);
+			if (json == null || json.isJsonNull()) throw new ExplainException("Descriptor " + file +
 				" is empty; write a JSON object such as {\"input\": \"input\"} or delete it.");
+			if (!json.isJsonObject()) throw new ExplainException("Descriptor " + file +
+				" is not a JSON object; write one such as {\"input\": \"input\"} or delete it.");
+			checkFields(json.getAsJsonObject(), file);
+			ModelDescriptor d = new Gson().fromJson(json, ModelDescriptor.class);
+			d.checkValues(file);
 			return d;
 		}
 		catch (JsonParseException e) {
@@ -64,6 +77,83 @@ public final class ModelDescriptor {
 		catch (IOException e) {
 			throw new ExplainException("Cannot read descriptor " + file + " (" + e.getMessage() +
 				").");
+		}
+	}
+
+	/**
+	 * Every field is known and of the right JSON type; otherwise one line naming the field (Gson's
+	 * own message names a path and a Java type, which a user cannot act on).
+	 */
+	/** Free-form fields a bundle may carry for people; they do not change how the model is run. */
+	static final java.util.Set<String> METADATA = java.util.Set.of("description", "comment", "license",
+		"source", "author", "version", "url");
+
+	private static void checkFields(JsonObject json, Path file) {
+		List<String> known = new ArrayList<>();
+		for (java.lang.reflect.Field f : ModelDescriptor.class.getFields())
+			if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) known.add(f.getName());
+		for (Map.Entry<String, JsonElement> e : json.entrySet()) {
+			String key = e.getKey();
+			JsonElement v = e.getValue();
+			if (METADATA.contains(key)) continue;
+			java.lang.reflect.Field field;
+			try {
+				field = ModelDescriptor.class.getField(key);
+			}
+			catch (NoSuchFieldException ex) {
+				throw new ExplainException("Unknown field \"" + key + "\" in " + file + "; the fields are " +
+					String.join(", ", known) + " (and free-text " + String.join(", ", new java.util.TreeSet<>(
+						METADATA)) + ").");
+			}
+			if (v.isJsonNull()) continue;
+			Class<?> type = field.getType();
+			String expected = null;
+			if (type == String.class && !(v.isJsonPrimitive() && v.getAsJsonPrimitive().isString()))
+				expected = "a string";
+			else if (type == Float.class && !isNumber(v)) expected = "a number";
+			else if (type == float[].class && !isNumber(v) && !isNumbers(v)) expected =
+				"a number or a list of numbers (one per channel)";
+			else if (type == int[].class && !isNumbers(v)) expected = "a list of whole numbers";
+			if (expected != null) throw new ExplainException("\"" + key + "\" in " + file + " must be " +
+				expected + ", not " + v + "; fix the field.");
+			// One number for per-channel values means the same for every channel.
+			if (type == float[].class && isNumber(v)) {
+				JsonArray one = new JsonArray();
+				one.add(v);
+				json.add(key, one);
+			}
+		}
+	}
+
+	private static boolean isNumber(JsonElement v) {
+		return v.isJsonPrimitive() && ((JsonPrimitive) v).isNumber();
+	}
+
+	private static boolean isNumbers(JsonElement v) {
+		if (!v.isJsonArray()) return false;
+		for (JsonElement x : v.getAsJsonArray())
+			if (!isNumber(x)) return false;
+		return true;
+	}
+
+	/** Values that would make every map NaN or meaningless are refused here, before any loading. */
+	private void checkValues(Path file) {
+		if (std != null) for (float s : std)
+			if (!Float.isFinite(s) || s == 0) throw new ExplainException("\"std\" in " + file +
+				" holds " + s + "; every std must be a finite number other than 0 (pixels are divided by it).");
+		if (mean != null) for (float m : mean)
+			if (!Float.isFinite(m)) throw new ExplainException("\"mean\" in " + file + " holds " + m +
+				"; every mean must be a finite number.");
+		if (scale != null && (!Float.isFinite(scale) || scale == 0)) throw new ExplainException(
+			"\"scale\" in " + file + " is " + scale + "; it must be a finite number other than 0.");
+		if (offset != null && !Float.isFinite(offset)) throw new ExplainException("\"offset\" in " +
+			file + " is " + offset + "; it must be a finite number.");
+		if (inputSize != null) {
+			if (inputSize.length != 2) throw new ExplainException("\"inputSize\" in " + file +
+				" must be [height, width].");
+			for (int v : inputSize)
+				if (v < 1) throw new ExplainException("\"inputSize\" in " + file + " holds " + v +
+					"; height and width must be at least 1.");
 		}
 	}
 }

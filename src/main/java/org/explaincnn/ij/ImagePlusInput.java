@@ -44,8 +44,18 @@ public final class ImagePlusInput {
 			}
 			return new ImagePlusInput(raster, w, h, 3);
 		}
-		float[] raster = new float[w * h * c];
 		int z = imp.getSlice(), t = imp.getFrame();
+		if (c == 1 && imp.getBitDepth() == 8 && !imp.isComposite()) {
+			ImageProcessor ip = imp.getStack().getProcessor(imp.getStackIndex(1, z, t));
+			if (ip.isColorLut() || imp.getType() == ImagePlus.COLOR_256) {
+				// Indexed colour: the model sees the colours the palette gives, not the indices.
+				log.accept("'" + imp.getTitle() + "' has a colour palette: explained on its colours " +
+					"(palette applied).");
+				return new ImagePlusInput(paletteColours(ip), w, h, 3);
+			}
+		}
+		float[] raster = new float[w * h * c];
+		int nonFinite = 0;
 		for (int ch = 1; ch <= c; ch++) {
 			ImageProcessor ip = imp.getStack().getProcessor(imp.getStackIndex(ch, z, t));
 			double min, max;
@@ -64,23 +74,67 @@ public final class ImagePlusInput {
 					min = imp.getDisplayRangeMin();
 					max = imp.getDisplayRangeMax();
 				}
-				if (max <= min) {
-					ij.process.ImageStatistics s = ip.getStats();
-					min = s.min;
-					max = s.max > s.min ? s.max : s.min + 1;
+				if (!(max > min) || !Double.isFinite(min) || !Double.isFinite(max)) {
+					double[] range = finiteRange(ip);
+					min = range[0];
+					max = range[1];
 				}
 			}
 			double scale = 255.0 / (max - min);
+			// An inverting LUT shows high values dark: feed what the user sees.
+			boolean inverted = ip.isInvertedLut() && !imp.isComposite();
 			for (int i = 0; i < w * h; i++) {
-				double v = (ip.getf(i) - min) * scale;
-				raster[i * c + ch - 1] = (float) Math.max(0, Math.min(255, v));
+				float p = ip.getf(i);
+				double v;
+				if (Float.isNaN(p)) {
+					v = 0;
+					nonFinite++;
+				}
+				else if (Float.isInfinite(p)) {
+					v = p > 0 ? 255 : 0;
+					nonFinite++;
+				}
+				else v = Math.max(0, Math.min(255, (p - min) * scale));
+				raster[i * c + ch - 1] = (float) (inverted ? 255 - v : v);
 			}
+			if (inverted) log.accept("'" + imp.getTitle() + "' has an inverting LUT: explained as " +
+				"displayed (values inverted).");
 			if (imp.getBitDepth() != 8) log.accept(String.format(
 				"Channel %d (%d-bit) scaled to 0..255 from its display range %.4g..%.4g.", ch, imp
 					.getBitDepth(), min, max));
 		}
+		if (nonFinite > 0) log.accept(nonFinite + " NaN or infinite pixel value(s) of '" + imp
+			.getTitle() + "' were fed as 0 (NaN, -infinity) or 255 (+infinity) on the 0..255 scale.");
 		if (planes > 1) log.accept("Explaining the current plane only (z=" + z + ", t=" + t +
 			") of '" + imp.getTitle() + "'.");
 		return new ImagePlusInput(raster, w, h, c);
+	}
+
+	/** Smallest and largest finite value (a range of width 1 when all are equal or none is finite). */
+	static double[] finiteRange(ImageProcessor ip) {
+		double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+		for (int i = 0, n = ip.getPixelCount(); i < n; i++) {
+			float v = ip.getf(i);
+			if (!Float.isFinite(v)) continue;
+			min = Math.min(min, v);
+			max = Math.max(max, v);
+		}
+		if (min > max) return new double[] { 0, 1 };
+		return new double[] { min, max > min ? max : min + 1 };
+	}
+
+	/** The RGB colours of an 8-bit image shown through its (colour) LUT, channels last. */
+	private static float[] paletteColours(ImageProcessor ip) {
+		java.awt.image.IndexColorModel cm = (java.awt.image.IndexColorModel) ip.getCurrentColorModel();
+		int n = ip.getPixelCount();
+		float[] raster = new float[n * 3];
+		byte[] px = (byte[]) ip.getPixels();
+		for (int i = 0; i < n; i++) {
+			int index = px[i] & 0xff;
+			raster[i * 3] = cm.getRed(index);
+			raster[i * 3 + 1] = cm.getGreen(index);
+			raster[i * 3 + 2] = cm.getBlue(index);
+		}
+		return raster;
 	}
 }

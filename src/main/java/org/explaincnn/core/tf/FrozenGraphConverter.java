@@ -12,6 +12,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import java.util.Random;
 
 import com.google.gson.Gson;
@@ -49,8 +52,13 @@ final class FrozenGraphConverter {
 		String probabilities;
 		boolean batchRelaxed;
 		List<String> assumptions = new ArrayList<>();
+		/** Every file of the converted SavedModel (relative path -> SHA-256): the completeness check. */
+		Map<String, String> files = new TreeMap<>();
 		transient Path savedModel;
 	}
+
+	/** Leftover temporary folders of conversions that died (killed process) are removed after this. */
+	private static final long STALE_TEMP_MILLIS = 10 * 60 * 1000L;
 
 	private static final String META = "explaincnn-conversion.json";
 
@@ -67,17 +75,9 @@ final class FrozenGraphConverter {
 		String key = sha256(bytes, descriptor.input + "|" + descriptor.logits + "|" +
 			descriptor.probabilities);
 		Path target = TensorFlowRuntime.cacheRoot().resolve("savedmodels").resolve(key);
-		Path meta = target.resolve(META);
-		if (Files.isRegularFile(meta)) {
-			try (Reader r = Files.newBufferedReader(meta)) {
-				Conversion c = new Gson().fromJson(r, Conversion.class);
-				c.savedModel = target;
-				return c;
-			}
-			catch (IOException | RuntimeException e) {
-				// A damaged cache entry is rebuilt below.
-			}
-		}
+		removeStaleTemps(target.getParent());
+		Conversion cached = readComplete(target);
+		if (cached != null) return cached;
 		GraphDef def;
 		try {
 			def = GraphDef.parseFrom(bytes);
@@ -210,9 +210,15 @@ final class FrozenGraphConverter {
 	}
 
 	private static void export(GraphDef def, Conversion c, Path target) {
+		Path tmp = null;
+		// Ctrl-C during a conversion must not leave a temporary folder behind.
+		Thread cleanUp = null;
 		try {
 			Files.createDirectories(target.getParent());
-			Path tmp = Files.createTempDirectory(target.getParent(), "export");
+			tmp = Files.createTempDirectory(target.getParent(), TEMP_PREFIX);
+			Path doomed = tmp;
+			cleanUp = new Thread(() -> TensorFlowRuntime.deleteTree(doomed), "explaincnn-convert-cleanup");
+			Runtime.getRuntime().addShutdownHook(cleanUp);
 			try (Graph g = new Graph()) {
 				g.importGraphDef(def);
 				Signature.Builder sig = Signature.builder().key(Signature.DEFAULT_KEY).input("input",
@@ -224,6 +230,7 @@ final class FrozenGraphConverter {
 						.export();
 				}
 			}
+			c.files = digests(tmp);
 			try (Writer w = Files.newBufferedWriter(tmp.resolve(META), StandardCharsets.UTF_8)) {
 				new Gson().toJson(c, w);
 			}
@@ -237,9 +244,73 @@ final class FrozenGraphConverter {
 			}
 		}
 		catch (IOException | RuntimeException e) {
+			if (tmp != null) TensorFlowRuntime.deleteTree(tmp);
 			throw new ExplainException("Could not convert " + c.source + " to a SavedModel in " +
 				target.getParent() + " (" + TensorFlowRuntime.firstLine(e) +
 				"); set EXPLAIN_CNN_CACHE to a writable folder.", e);
+		}
+		finally {
+			if (cleanUp != null) {
+				try {
+					Runtime.getRuntime().removeShutdownHook(cleanUp);
+				}
+				catch (IllegalStateException shuttingDown) {
+					// the hook is running or about to: it removes the folder
+				}
+			}
+		}
+	}
+
+	private static final String TEMP_PREFIX = "export";
+
+	/**
+	 * The cached conversion if it is complete: its record reads and every file it lists is there
+	 * with the same SHA-256. A damaged or partial entry (deleted file, truncated copy, disk error)
+	 * is removed, so the caller rebuilds it.
+	 */
+	static Conversion readComplete(Path target) {
+		Path meta = target.resolve(META);
+		if (!Files.exists(target)) return null;
+		try (Reader r = Files.newBufferedReader(meta)) {
+			Conversion c = new Gson().fromJson(r, Conversion.class);
+			if (c != null && c.files != null && !c.files.isEmpty() && c.files.equals(digests(target))) {
+				c.savedModel = target;
+				return c;
+			}
+		}
+		catch (IOException | RuntimeException damaged) {
+			// fall through: rebuilt by the caller
+		}
+		TensorFlowRuntime.deleteTree(target);
+		return null;
+	}
+
+	/** SHA-256 of every file below root except the conversion record itself. */
+	private static Map<String, String> digests(Path root) throws IOException {
+		Map<String, String> out = new TreeMap<>();
+		try (Stream<Path> walk = Files.walk(root)) {
+			for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+				String rel = root.relativize(p).toString().replace('\\', '/');
+				if (!rel.equals(META)) out.put(rel, sha256(Files.readAllBytes(p), ""));
+			}
+		}
+		return out;
+	}
+
+	/** Removes temporary export folders that a killed conversion left (old enough not to be live). */
+	private static void removeStaleTemps(Path cache) {
+		if (!Files.isDirectory(cache)) return;
+		long now = System.currentTimeMillis();
+		try (Stream<Path> list = Files.list(cache)) {
+			for (Path p : (Iterable<Path>) list::iterator) {
+				if (!p.getFileName().toString().startsWith(TEMP_PREFIX) || !Files.isDirectory(p))
+					continue;
+				if (now - Files.getLastModifiedTime(p).toMillis() > STALE_TEMP_MILLIS)
+					TensorFlowRuntime.deleteTree(p);
+			}
+		}
+		catch (IOException ignored) {
+			// a cache we cannot list is handled when we try to write it
 		}
 	}
 
