@@ -1,19 +1,12 @@
 package org.explaincnn.core.tf;
 
-import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.Model;
-import ai.djl.tensorflow.engine.SavedModelBundle;
-import ai.djl.tensorflow.engine.TfSymbolBlock;
 
-import java.io.IOException;
-import java.lang.reflect.Constructor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -21,16 +14,10 @@ import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
 import org.tensorflow.Session;
-import org.tensorflow.internal.c_api.TF_Graph;
-import org.tensorflow.internal.c_api.TF_Session;
-import org.tensorflow.proto.SignatureDef;
-import org.tensorflow.proto.TensorInfo;
 import org.explaincnn.core.BackpropRule;
 import org.explaincnn.core.ExplainableModel;
-import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.LayerInfo;
 import org.explaincnn.core.ModelBundle;
-import org.explaincnn.core.ModelDescriptor;
 import org.explaincnn.core.ModelSpec;
 import org.explaincnn.core.Pass;
 import org.explaincnn.core.PassRequest;
@@ -40,9 +27,9 @@ import org.explaincnn.core.SpecResolver;
  * A classifier loaded through DJL's TensorFlow engine, with symbolic gradients added to its graph.
  * DJL owns the native graph and session; this class wraps the same handles with TF Java's
  * {@link Graph} and {@link Session} (never closing the wrappers) so that backward ops can be added
- * once and every explanation is one {@code Session.run}. It is a facade over four parts: the spec
- * ({@link SpecResolver}, engine-free), the {@link LayerCatalogue}, the {@link GradientGraph} and the
- * {@link SessionRunner}. All of them, and every cache, belong to this object; it is safe for
+ * once and every explanation is one {@code Session.run}. It is a facade over five parts: the
+ * {@link ModelLoader}, the spec ({@link SpecResolver}, engine-free), the {@link LayerCatalogue},
+ * the {@link GradientGraph} and the {@link SessionRunner}. All of them, and every cache, belong to this object; it is safe for
  * several threads at once.
  */
 public final class TensorFlowModel implements ExplainableModel {
@@ -60,17 +47,15 @@ public final class TensorFlowModel implements ExplainableModel {
 	private final Map<String, Object> memo = new HashMap<>();
 	private volatile boolean closed;
 
-	private TensorFlowModel(ModelBundle bundle, Model djlModel, Graph graph, Session session,
-		Output<?> input, Output<?> logits, Output<?> probabilities, ModelSpec spec)
-	{
+	private TensorFlowModel(ModelBundle bundle, ModelLoader.Loaded loaded, ModelSpec spec) {
 		this.bundle = bundle;
-		this.djlModel = djlModel;
-		this.graph = graph;
-		this.input = input;
-		this.logits = logits;
-		this.probabilities = probabilities;
+		this.djlModel = loaded.djlModel;
+		this.graph = loaded.graph;
+		this.input = loaded.input;
+		this.logits = loaded.logits;
+		this.probabilities = loaded.probabilities;
 		this.spec = spec;
-		this.runner = new SessionRunner(session, input, spec);
+		this.runner = new SessionRunner(loaded.session, input, spec);
 		this.catalogue = new LayerCatalogue(graph, input, logits, spec, runner,
 			bundle.descriptor.targetLayer);
 	}
@@ -101,118 +86,20 @@ public final class TensorFlowModel implements ExplainableModel {
 
 	public static TensorFlowModel open(ModelBundle bundle) {
 		TensorFlowRuntime.start();
-		ModelDescriptor d = bundle.descriptor;
 		ModelSpec spec = new ModelSpec();
-		Path savedModel = bundle.modelPath;
-		String inputName = d.input;
-		String logitsName = d.logits;
-		String probabilitiesName = d.probabilities;
-		boolean batchRelaxed = false;
-		if (bundle.format == ModelBundle.Format.FROZEN_GRAPH) {
-			FrozenGraphConverter.Conversion c = FrozenGraphConverter.convert(bundle.modelPath, d);
-			savedModel = c.savedModel;
-			inputName = c.input;
-			logitsName = c.logits;
-			probabilitiesName = c.probabilities;
-			batchRelaxed = c.batchRelaxed;
-			spec.assumptions.addAll(c.assumptions);
-		}
-
-		Model model = Model.newInstance(bundle.folder.getFileName().toString(), Device.cpu(),
-			"TensorFlow");
+		ModelLoader.Loaded l = ModelLoader.load(bundle, spec);
 		boolean ok = false;
 		try {
-			try {
-				model.load(savedModel, null, Map.of("Tags", d.tags != null ? d.tags : "serve",
-					"SignatureDefKey", d.signature != null ? d.signature : "serving_default"));
-			}
-			catch (IOException | MalformedModelException | RuntimeException e) {
-				throw new ExplainException("TensorFlow cannot load the model in " + savedModel + " (" +
-					TensorFlowRuntime.firstLine(e) + "); check that it is a SavedModel with tag '" +
-					(d.tags != null ? d.tags : "serve") + "'.", e);
-			}
-			SavedModelBundle handles = ((TfSymbolBlock) model.getBlock()).getSavedModelBundle();
-			Graph graph = wrapGraph(handles.getGraph());
-			Session session = wrapSession(graph, handles.getSession());
-			// What was inlined into this graph: one inliner per model, dropped once it is loaded.
-			GraphFunctionInliner inliner = new GraphFunctionInliner(graph);
-
-			if (bundle.format == ModelBundle.Format.SAVED_MODEL) {
-				SignatureDef signature = handles.getMetaGraphDef().getSignatureDefMap().get(
-					d.signature != null ? d.signature : "serving_default");
-				if (inputName == null) inputName = signatureInput(signature, spec);
-				if (logitsName == null && probabilitiesName == null) {
-					String scores = signatureOutput(signature);
-					Output<?> out = inliner.inlineIfCall(GraphOutputs.require(graph, scores,
-						 "signature output"));
-					Output<?> behind = GraphOutputs.logitsBehindSoftmax(out);
-					if (behind != null) {
-						probabilitiesName = GraphOutputs.tensorName(out);
-						logitsName = GraphOutputs.tensorName(behind);
-						spec.assumptions.add("probabilities from the serving signature, logits '" +
-							logitsName + "' (the softmax input)");
-					}
-					else {
-						logitsName = GraphOutputs.tensorName(out);
-						spec.assumptions.add("the serving signature's output '" + scores +
-							"' holds logits (no softmax found before it)");
-					}
-				}
-			}
-			Output<?> in = GraphOutputs.require(graph, inputName, "input");
-			Output<?> lg = logitsName == null ? null : inliner.inlineIfCall(
-				GraphOutputs.require(graph, logitsName, "logits"));
-			Output<?> pr = probabilitiesName == null ? null : inliner.inlineIfCall(
-				GraphOutputs.require(graph, probabilitiesName, "probabilities"));
-			if (lg == null) {
-				lg = GraphOutputs.logitsBehindSoftmax(pr);
-				if (lg == null) {
-					lg = pr;
-					spec.assumptions.add("no logits tensor: the probabilities serve as scores");
-				}
-			}
-			if (pr == null) {
-				pr = graph.opBuilder("Softmax", "explaincnn/softmax", graph.baseScope()).addInput(lg)
-					.build().output(0);
-			}
-			spec.input = GraphOutputs.tensorName(in);
-			spec.logits = GraphOutputs.tensorName(lg);
-			spec.probabilities = GraphOutputs.tensorName(pr);
-			SpecResolver.resolveInput(spec, d, in.shape().isUnknown() ? null : in.shape().asArray(),
-				in.dataType().name(), batchRelaxed);
-			TensorFlowModel em = new TensorFlowModel(bundle, model, graph, session, in, lg, pr,
-				spec);
+			SpecResolver.resolveInput(spec, bundle.descriptor, l.input.shape().isUnknown() ? null
+				: l.input.shape().asArray(), l.input.dataType().name(), l.batchRelaxed);
+			TensorFlowModel em = new TensorFlowModel(bundle, l, spec);
 			em.resolveClasses();
 			ok = true;
 			return em;
 		}
 		finally {
-			if (!ok) model.close();
+			if (!ok) l.djlModel.close();
 		}
-	}
-
-	private static String signatureInput(SignatureDef signature, ModelSpec spec) {
-		if (signature == null) throw new ExplainException("The SavedModel has no serving " +
-			"signature; name the input with \"input\" in " + ModelDescriptor.FILE_NAME + ".");
-		Map<String, TensorInfo> inputs = signature.getInputsMap();
-		if (inputs.size() != 1) throw new ExplainException("The serving signature has " + inputs
-			.size() + " inputs " + inputs.keySet() + "; name the image input with \"input\" in " +
-			ModelDescriptor.FILE_NAME + ".");
-		return inputs.values().iterator().next().getName();
-	}
-
-	private static String signatureOutput(SignatureDef signature) {
-		if (signature == null) throw new ExplainException("The SavedModel has no serving " +
-			"signature; name the scores with \"logits\" in " + ModelDescriptor.FILE_NAME + ".");
-		Map<String, TensorInfo> outputs = signature.getOutputsMap();
-		if (outputs.size() == 1) return outputs.values().iterator().next().getName();
-		for (String key : outputs.keySet())
-			if (key.toLowerCase(Locale.ROOT).contains("logit")) return outputs.get(key).getName();
-		for (String key : outputs.keySet())
-			if (key.toLowerCase(Locale.ROOT).contains("prob")) return outputs.get(key).getName();
-		throw new ExplainException("The serving signature has outputs " + outputs.keySet() +
-			"; name the class scores with \"logits\" or \"probabilities\" in " +
-			ModelDescriptor.FILE_NAME + ".");
 	}
 
 	private void resolveClasses() {
@@ -364,28 +251,5 @@ public final class TensorFlowModel implements ExplainableModel {
 		closed = true;
 		// The wrappers share DJL's handles: DJL frees them, the wrappers are dropped.
 		djlModel.close();
-	}
-
-	private static Graph wrapGraph(TF_Graph handle) {
-		try {
-			Constructor<Graph> c = Graph.class.getDeclaredConstructor(TF_Graph.class);
-			c.setAccessible(true);
-			return c.newInstance(handle);
-		}
-		catch (ReflectiveOperationException e) {
-			throw new IllegalStateException("TF Java Graph cannot wrap DJL's graph", e);
-		}
-	}
-
-	private static Session wrapSession(Graph g, TF_Session handle) {
-		try {
-			Constructor<Session> c = Session.class.getDeclaredConstructor(Graph.class,
-				TF_Session.class);
-			c.setAccessible(true);
-			return c.newInstance(g, handle);
-		}
-		catch (ReflectiveOperationException e) {
-			throw new IllegalStateException("TF Java Session cannot wrap DJL's session", e);
-		}
 	}
 }
