@@ -2,6 +2,10 @@ package org.explaincnn.core;
 
 import java.util.Map;
 
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.numeric.real.FloatType;
+
 /** The explanation of one class, mapped onto the original image. */
 public final class Attribution {
 
@@ -31,8 +35,8 @@ public final class Attribution {
 	}
 
 	/** The map as an ImgLib2 image (X, Y) sharing this attribution's array. */
-	public net.imglib2.img.array.ArrayImg<net.imglib2.type.numeric.real.FloatType, ?> image() {
-		return net.imglib2.img.array.ArrayImgs.floats(map, width, height);
+	public ArrayImg<FloatType, ?> image() {
+		return ArrayImgs.floats(map, width, height);
 	}
 
 	/** Fraction of positive mass in rows [y0, y1): used to check where a map points. */

@@ -1,5 +1,6 @@
 package org.explaincnn.core;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -39,8 +40,8 @@ public final class ClassMap {
 	public ClassMap resolvedFrom(Pass pass, int b) {
 		int n = pass.classes;
 		resolvedClass = ExplainableModel.argmax(pass.logits, b, n);
-		logits = java.util.Arrays.copyOfRange(pass.logits, b * n, (b + 1) * n);
-		probabilities = java.util.Arrays.copyOfRange(pass.probabilities, b * n, (b + 1) * n);
+		logits = Arrays.copyOfRange(pass.logits, b * n, (b + 1) * n);
+		probabilities = Arrays.copyOfRange(pass.probabilities, b * n, (b + 1) * n);
 		return this;
 	}
 

@@ -29,7 +29,8 @@ public interface ExplainableModel extends AutoCloseable {
 
 	/**
 	 * Runs one batch of {@code r.batch} inputs of h x w (the model's own size for fixed-size
-	 * models), fetching what the request asks for. Thread-safe.
+	 * models), fetching what the request asks for; a request without gradients is forward only.
+	 * Thread-safe: several threads may run one model at once. Many passes: {@link PassStream}.
 	 */
 	Pass run(PassRequest r, int height, int width);
 

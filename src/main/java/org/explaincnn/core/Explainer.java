@@ -1,7 +1,11 @@
 package org.explaincnn.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
@@ -43,47 +47,32 @@ public final class Explainer {
 			return out;
 		}
 		LayerInfo layer = model.layerOrDefault(options.layer);
-		int chunk = options.chunkSize(model.spec());
-		int size = images.get(0).modelInput.length;
-		float sign = options.seedSign();
-		for (int from = 0; from < images.size(); from += chunk) {
-			options.checkCancelled();
-			long t0 = System.nanoTime();
-			int n = Math.min(chunk, images.size() - from);
-			float[] input = new float[n * size];
-			for (int b = 0; b < n; b++)
-				System.arraycopy(images.get(from + b).modelInput, 0, input, b * size, size);
-			PassRequest r = new PassRequest(input, n).score(options.score).activation(layer)
-				.layerGradient(layer);
-			if (fixed == null) r.seedTopOne(sign);
-			else {
-				int[] same = new int[n];
-				java.util.Arrays.fill(same, fixed[0]);
-				r.seed(Passes.oneHot(same, 0, n, model.spec().classes, sign));
-			}
-			Pass pass = Passes.run(model, images.get(from), r);
-			double ms = (System.nanoTime() - t0) / 1e6 / n;
-			for (int b = 0; b < n; b++) {
-				PreparedImage image = images.get(from + b);
-				int k = model.spec().classes;
-				float[] logits = java.util.Arrays.copyOfRange(pass.logits, b * k, (b + 1) * k);
-				float[] probabilities = java.util.Arrays.copyOfRange(pass.probabilities, b * k, (b + 1) *
-					k);
-				int cls = fixed != null ? fixed[0] : ExplainableModel.argmax(logits, 0, k);
-				Attribution at = attribution(model, image, cls, logits, probabilities, layer.name,
-					layerMap((LayerMapMethod) method, pass, layer, b, image), new java.util.LinkedHashMap<>());
-				out.add(new Explanation(method.id(), method.title(), List.of(at), TargetSpec.best(
-					probabilities, 5), probabilities, logits, 0, ms, ms));
-			}
-			options.progress.update(Math.min(images.size(), from + n), images.size());
-		}
+		int k = model.spec().classes;
+		int cls = fixed == null ? AttributionMethod.TOP_ONE : fixed[0];
+		long[] chunkStart = { System.nanoTime() };
+		PassStream.of(model, images.size(), i -> images.get(i).modelInput).at(images.get(0)).classes(
+			i -> cls).activation(layer).layerGradient(layer).run(options, chunk -> {
+				Pass pass = chunk.pass;
+				double ms = (System.nanoTime() - chunkStart[0]) / 1e6 / chunk.size();
+				for (int b = 0; b < chunk.size(); b++) {
+					PreparedImage image = images.get(chunk.from + b);
+					float[] logits = Arrays.copyOfRange(pass.logits, b * k, (b + 1) * k);
+					float[] probabilities = Arrays.copyOfRange(pass.probabilities, b * k, (b + 1) * k);
+					int c = cls != AttributionMethod.TOP_ONE ? cls : ExplainableModel.argmax(logits, 0, k);
+					Attribution at = attribution(model, image, c, logits, probabilities, layer.name,
+						layerMap((LayerMapMethod) method, pass, layer, b, image), new LinkedHashMap<>());
+					out.add(new Explanation(method.id(), method.title(), List.of(at), TargetSpec.best(
+						probabilities, 5), probabilities, logits, 0, ms, ms));
+				}
+				chunkStart[0] = System.nanoTime();
+			});
 		return out;
 	}
 
 	/** A class's map at model resolution, put back on the original image, with its scores. */
 	private static Attribution attribution(ExplainableModel model, PreparedImage image, int cls,
 		float[] logits, float[] probabilities, String layer, float[] modelMap,
-		java.util.Map<String, Object> details)
+		Map<String, Object> details)
 	{
 		ImageGeometry g = image.geometry;
 		return new Attribution(cls, model.spec().labels.name(cls), logits[cls], probabilities[cls],
@@ -100,7 +89,7 @@ public final class Explainer {
 	}
 
 	/** Activation op types: the outputs of "blocks" in a sweep over "all" layers. */
-	private static final java.util.Set<String> ACTIVATIONS = java.util.Set.of("Relu", "Relu6", "Elu",
+	private static final Set<String> ACTIVATIONS = Set.of("Relu", "Relu6", "Elu",
 		"Selu", "LeakyRelu", "Sigmoid", "Tanh", "Swish", "Gelu");
 
 	/**
@@ -135,15 +124,16 @@ public final class Explainer {
 		List<Attribution> out = new ArrayList<>();
 		if (method instanceof LayerMapMethod) {
 			// Every layer's activations and gradients in one pass.
-			PassRequest r = new PassRequest(prepared.modelInput, 1).score(options.score).seed(Passes
-				.oneHot(new int[] { cls }, 0, 1, model.spec().classes, options.seedSign()));
+			PassStream pass = PassStream.repeat(model, prepared.modelInput, 1).at(prepared).classes(
+				i -> cls);
 			for (LayerInfo layer : layers)
-				r.activation(layer).layerGradient(layer);
-			Pass pass = Passes.run(model, prepared, r);
-			for (LayerInfo layer : layers)
-				out.add(attribution(model, prepared, cls, forward.logits, forward.probabilities,
-					layer.name, layerMap((LayerMapMethod) method, pass, layer, 0, prepared),
-					new java.util.LinkedHashMap<>()));
+				pass.activation(layer).layerGradient(layer);
+			pass.forEachRow(options, (p, b, i) -> {
+				for (LayerInfo layer : layers)
+					out.add(attribution(model, prepared, cls, forward.logits, forward.probabilities,
+						layer.name, layerMap((LayerMapMethod) method, p, layer, b, prepared),
+						new LinkedHashMap<>()));
+			});
 			double ms = (System.nanoTime() - t0) / 1e6;
 			return new Explanation(method.id(), method.title(), out, TargetSpec.best(
 				forward.probabilities, 5), forward.probabilities, forward.logits, 0, ms, ms);

@@ -1,5 +1,7 @@
 package org.explaincnn.core;
 
+import java.util.Arrays;
+
 /**
  * Where the model's input window lies in the original image: the whole image stretched, or a
  * centred square-ish crop. Maps model-resolution maps back onto the original pixels.
@@ -44,7 +46,7 @@ public final class ImageGeometry {
 		if (cropX == 0 && cropY == 0 && cropWidth == originalWidth && cropHeight == originalHeight)
 			return window;
 		float[] out = new float[originalWidth * originalHeight];
-		java.util.Arrays.fill(out, outside);
+		Arrays.fill(out, outside);
 		for (int y = 0; y < cropHeight; y++)
 			System.arraycopy(window, y * cropWidth, out, (y + cropY) * originalWidth + cropX,
 				cropWidth);

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -170,7 +171,7 @@ public final class ModelBundle {
 				"frozen .pb file.");
 	}
 
-	private static List<Path> list(Path folder, java.util.function.Predicate<Path> filter) {
+	private static List<Path> list(Path folder, Predicate<Path> filter) {
 		try (Stream<Path> s = Files.list(folder)) {
 			return s.filter(filter).sorted().collect(Collectors.toList());
 		}

@@ -10,7 +10,7 @@ public final class Pass {
 	public final int classes;
 	/** batch x classes. */
 	public final float[] logits;
-	/** batch x classes, or null when the model has only logits... never: a softmax is added. */
+	/** batch x classes; never null (models without a softmax get one added to their graph). */
 	public final float[] probabilities;
 	public final Map<String, FeatureMap> activations = new LinkedHashMap<>();
 	public final Map<String, FeatureMap> gradients = new LinkedHashMap<>();

@@ -1,11 +1,15 @@
 package org.explaincnn.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One Session.run over a batch: the forward scores, optionally activations of some layers, and the
- * gradients of sum(seed * score) with respect to some layers and the input.
+ * gradients of sum(seed * score) with respect to some layers and the input. With no seed (and no
+ * top-1 seed) the run is forward only. A layer feed replaces a layer's output by a given tensor.
  */
 public final class PassRequest {
 
@@ -22,6 +26,8 @@ public final class PassRequest {
 	public BackpropRule rule = BackpropRule.PLAIN;
 	/** Non-zero: the seed is +-one_hot(argmax(logits)) computed in the graph (top-1 in one run). */
 	public float topOneSign;
+	/** Values fed at inner layers instead of being computed from the input (batch x the layer). */
+	public final Map<LayerInfo, FeatureMap> feeds = new LinkedHashMap<>();
 
 	public PassRequest(float[] input, int batch) {
 		this.input = input;
@@ -66,6 +72,19 @@ public final class PassRequest {
 	public PassRequest inputGradient(BackpropRule backpropRule) {
 		this.inputGradient = true;
 		this.rule = backpropRule;
+		return this;
+	}
+
+	/**
+	 * Feeds {@code value} (channels last, batch x the layer's shape) at the layer instead of
+	 * computing it from the input: everything downstream sees the fed value, including gradients
+	 * taken there. Needs {@code capabilities().layerFeed}.
+	 */
+	public PassRequest feed(LayerInfo layer, FeatureMap value) {
+		if (value.batch != batch || value.channels != layer.channels || !Arrays.equals(
+			value.spatial, layer.spatial)) throw new IllegalArgumentException("fed " + value +
+				" does not fit " + batch + " x layer " + layer);
+		feeds.put(layer, value);
 		return this;
 	}
 }

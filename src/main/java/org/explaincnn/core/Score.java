@@ -1,5 +1,7 @@
 package org.explaincnn.core;
 
+import java.util.Locale;
+
 /** Which output a class score is read from. */
 public enum Score {
 	/** Pre-softmax score: the default, as the Grad-CAM paper uses. */
@@ -8,7 +10,7 @@ public enum Score {
 	PROBABILITY;
 
 	public static Score parse(String text) {
-		switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+		switch (text.strip().toLowerCase(Locale.ROOT)) {
 			case "logit":
 			case "logits":
 				return LOGIT;

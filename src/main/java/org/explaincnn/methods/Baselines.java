@@ -1,5 +1,6 @@
 package org.explaincnn.methods;
 
+import java.util.Arrays;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ final class Baselines {
 			case "zero":
 				break;
 			case "white":
-				java.util.Arrays.fill(pixels, 255f);
+				Arrays.fill(pixels, 255f);
 				break;
 			case "blur":
 				pixels = blur(image.pixels, image.width(), image.height(), image.channels, blurSigma);
@@ -64,7 +65,7 @@ final class Baselines {
 				".*\\.(png|jpe?g|bmp|gif|tiff?)"));
 			if (files == null || files.length == 0) throw new ExplainException("Baseline folder " +
 				folder + " has no images; give a folder of PNG/JPEG/TIFF images or black/noise/blur.");
-			java.util.Arrays.sort(files);
+			Arrays.sort(files);
 			for (File f : files)
 				out.add(fromFile(f, model, image));
 			return out;

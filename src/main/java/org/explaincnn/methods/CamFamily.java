@@ -16,12 +16,22 @@ import org.explaincnn.core.PreparedImage;
 
 /**
  * The gradient-weighted CAM variants: each turns a layer's activations A and gradients G (one
- * class) into a map at the layer's resolution. Formulas as in pytorch-grad-cam.
+ * class) into a map at the layer's resolution. Formulas as in pytorch-grad-cam. Most variants
+ * differ only in where the channel weights come from (pytorch-grad-cam's get_cam_weights): they
+ * override {@link #channelWeights} and the map is ReLU(sum_k w_k A_k). Variants whose map is not a
+ * channel-weighted sum (HiResCAM, EigenCAM) override {@link #cam} instead.
  */
 public abstract class CamFamily implements AttributionMethod, LayerMapMethod {
 
+	/** Weights w_k of the channels of A for the map ReLU(sum_k w_k A_k). */
+	double[] channelWeights(FeatureMap a, FeatureMap g) {
+		throw new UnsupportedOperationException(id() + " makes its map without channel weights");
+	}
+
 	/** The map at feature resolution (positions of A), before upsampling. */
-	abstract float[] cam(FeatureMap a, FeatureMap g);
+	float[] cam(FeatureMap a, FeatureMap g) {
+		return CamMaps.relu(CamMaps.weightedSum(a, channelWeights(a, g)));
+	}
 
 	@Override
 	public float[] layerMap(FeatureMap activation, FeatureMap gradient) {
@@ -65,7 +75,7 @@ public abstract class CamFamily implements AttributionMethod, LayerMapMethod {
 		}
 
 		@Override
-		float[] cam(FeatureMap a, FeatureMap g) {
+		double[] channelWeights(FeatureMap a, FeatureMap g) {
 			int p = a.positions(), c = a.channels;
 			double[] sumA = CamMaps.channelSums(a);
 			double[] w = new double[c];
@@ -77,7 +87,7 @@ public abstract class CamFamily implements AttributionMethod, LayerMapMethod {
 					double alpha = g2 / (2 * g2 + sumA[k] * g3 + 1e-7);
 					w[k] += alpha * Math.max(gv, 0);
 				}
-			return CamMaps.relu(CamMaps.weightedSum(a, w));
+			return w;
 		}
 	}
 
@@ -95,14 +105,14 @@ public abstract class CamFamily implements AttributionMethod, LayerMapMethod {
 		}
 
 		@Override
-		float[] cam(FeatureMap a, FeatureMap g) {
+		double[] channelWeights(FeatureMap a, FeatureMap g) {
 			int p = a.positions(), c = a.channels;
 			double[] sumA = CamMaps.channelSums(a);
 			double[] w = new double[c];
 			for (int i = 0; i < p; i++)
 				for (int k = 0; k < c; k++)
 					w[k] += g.data[i * c + k] * a.data[i * c + k] / (sumA[k] + 1e-7);
-			return CamMaps.relu(CamMaps.weightedSum(a, w));
+			return w;
 		}
 	}
 

@@ -19,7 +19,7 @@ public final class GradCam extends CamFamily {
 	}
 
 	@Override
-	float[] cam(FeatureMap a, FeatureMap g) {
-		return CamMaps.relu(CamMaps.weightedSum(a, CamMaps.meanGradient(g)));
+	double[] channelWeights(FeatureMap a, FeatureMap g) {
+		return CamMaps.meanGradient(g);
 	}
 }

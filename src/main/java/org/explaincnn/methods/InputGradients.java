@@ -1,16 +1,16 @@
 package org.explaincnn.methods;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 
 import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.BackpropRule;
 import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
-import org.explaincnn.core.Pass;
-import org.explaincnn.core.PassRequest;
-import org.explaincnn.core.Passes;
+import org.explaincnn.core.PassStream;
 import org.explaincnn.core.PreparedImage;
 
 /** Gradients of class scores with respect to the input, and the channel reductions of maps. */
@@ -23,11 +23,12 @@ final class InputGradients {
 		ExplainOptions options, BackpropRule rule, List<ClassMap> resolvedOut)
 	{
 		List<float[]> out = new ArrayList<>();
-		Passes.perClass(model, image, classes, options, r -> r.inputGradient(rule), (pass, b, i) -> {
-			out.add(pass.inputGradient.slice(b).data);
-			if (resolvedOut != null) resolvedOut.add(classes[i] == AttributionMethod.TOP_ONE
-				? new ClassMap(null).resolvedFrom(pass, b) : null);
-		});
+		PassStream.repeat(model, image.modelInput, classes.length).at(image).classes(i -> classes[i])
+			.inputGradient(rule).forEachRow(options, (pass, b, i) -> {
+				out.add(pass.inputGradient.slice(b).data);
+				if (resolvedOut != null) resolvedOut.add(classes[i] == AttributionMethod.TOP_ONE
+					? new ClassMap(null).resolvedFrom(pass, b) : null);
+			});
 		return out;
 	}
 
@@ -36,30 +37,17 @@ final class InputGradients {
 	 * chunks of the batch size: memory is one chunk, whatever the count.
 	 */
 	static void atInputs(ExplainableModel model, PreparedImage image, int cls, int count,
-		java.util.function.IntFunction<float[]> inputAt, ExplainOptions options, BackpropRule rule,
+		IntFunction<float[]> inputAt, ExplainOptions options, BackpropRule rule,
 		GradientSink sink, int doneBefore, int total)
 	{
 		int size = image.modelInput.length;
-		int chunk = options.chunkSize(model.spec());
-		for (int from = 0; from < count; from += chunk) {
-			options.checkCancelled();
-			int n = Math.min(chunk, count - from);
-			float[] batch = new float[n * size];
-			float[][] inputs = new float[n][];
-			for (int b = 0; b < n; b++) {
-				inputs[b] = inputAt.apply(from + b);
-				System.arraycopy(inputs[b], 0, batch, b * size, size);
-			}
-			int[] cs = new int[n];
-			java.util.Arrays.fill(cs, cls);
-			Pass pass = Passes.run(model, image, new PassRequest(batch, n).score(options.score).seed(
-				Passes.oneHot(cs, 0, n, model.spec().classes, options.seedSign())).inputGradient(rule));
-			float[] g = pass.inputGradient.data;
-			for (int b = 0; b < n; b++)
-				sink.accept(from + b, inputs[b], java.util.Arrays.copyOfRange(g, b * size, (b + 1) *
-					size), pass.score(options.score, b, cls));
-			options.progress.update(doneBefore + from + n, total);
-		}
+		PassStream.of(model, count, inputAt).at(image).classes(i -> cls).inputGradient(rule)
+			.progress(doneBefore, total).run(options, chunk -> {
+				float[] g = chunk.pass.inputGradient.data;
+				for (int b = 0; b < chunk.size(); b++)
+					sink.accept(chunk.from + b, chunk.input(b), Arrays.copyOfRange(g, b * size, (b +
+						1) * size), chunk.pass.score(options.score, b, cls));
+			});
 	}
 
 	/** Receives sample i: its input, the gradient there and the score. */

@@ -10,7 +10,7 @@ import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.FeatureMap;
 import org.explaincnn.core.LayerInfo;
 import org.explaincnn.core.Pass;
-import org.explaincnn.core.Passes;
+import org.explaincnn.core.PassStream;
 import org.explaincnn.core.PreparedImage;
 
 /**
@@ -53,8 +53,8 @@ final class LayerGradients {
 		ExplainOptions options, LayerInfo layer)
 	{
 		LayerGradients out = new LayerGradients(layer);
-		Passes.perClass(model, image, classes, options, r -> r.activation(layer).layerGradient(layer),
-			(pass, b, i) -> {
+		PassStream.repeat(model, image.modelInput, classes.length).at(image).classes(i -> classes[i])
+			.activation(layer).layerGradient(layer).forEachRow(options, (pass, b, i) -> {
 				out.activations.add(pass.activation(layer).slice(b));
 				out.gradients.add(pass.gradient(layer).slice(b));
 				out.passes.add(pass);

@@ -20,6 +20,7 @@ import org.tensorflow.types.TInt32;
  */
 final class CustomGradients {
 
+	/** TensorFlow's gradient registry is process-wide, so registration is too. */
 	private static boolean registered;
 
 	private CustomGradients() {}

@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -178,8 +179,8 @@ final class FrozenGraphConverter {
 				two[i] = random.nextFloat() * 2 - 1;
 			try (Session s = new Session(g)) {
 				float[] batched = run(s, in, out, two, 2, dims);
-				float[] first = run(s, in, out, java.util.Arrays.copyOfRange(two, 0, size), 1, dims);
-				float[] second = run(s, in, out, java.util.Arrays.copyOfRange(two, size, 2 * size), 1,
+				float[] first = run(s, in, out, Arrays.copyOfRange(two, 0, size), 1, dims);
+				float[] second = run(s, in, out, Arrays.copyOfRange(two, size, 2 * size), 1,
 					dims);
 				int k = first.length;
 				if (batched.length != 2 * k) return false;

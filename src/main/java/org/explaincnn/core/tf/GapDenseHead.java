@@ -4,8 +4,6 @@ import java.util.Set;
 
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
-import org.tensorflow.Result;
-import org.tensorflow.types.TFloat32;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.LayerInfo;
 
@@ -14,17 +12,36 @@ import org.explaincnn.core.LayerInfo;
  * layer -> [Relu] -> Mean over space | AvgPool over the whole map -> [Squeeze/Reshape/Identity]
  * -> MatMul | 1x1 Conv2D -> [BiasAdd/Add, Squeeze, Reshape, Identity] -> logits.
  */
-public final class GapDenseHead {
+final class GapDenseHead {
 
 	private static final Set<String> PASS = Set.of("Identity", "Squeeze", "Reshape", "StopGradient");
 
 	private GapDenseHead() {}
 
-	/** Dense weights [channels][classes]. */
-	public static float[][] weights(TensorFlowModel model, LayerInfo layer) {
-		GraphOperation op = (GraphOperation) model.tensor(layer.name).op();
+	/** Dense weights [channels][classes]; the graph walk holds the graph's lock. */
+	static float[][] weights(TensorFlowModel model, LayerInfo layer) {
 		String fail = "Model has no global-average-pooling + dense head after layer '" + layer.name +
 			"', which CAM needs; use Grad-CAM (equal to CAM on such models) or pick the last conv layer.";
+		Output<?> w;
+		synchronized (model.graph()) {
+			w = denseWeights((GraphOperation) model.tensor(layer.name).op(), layer, model.spec()
+				.logits, fail);
+		}
+		long[][] shape = new long[1][];
+		float[] values = model.runner().constant(w, shape);
+		int classes = (int) shape[0][shape[0].length - 1];
+		int channels = values.length / classes;
+		if (channels != layer.channels) throw new ExplainException(fail);
+		float[][] out = new float[channels][classes];
+		for (int k = 0; k < channels; k++)
+			System.arraycopy(values, k * classes, out[k], 0, classes);
+		return out;
+	}
+
+	/** The dense kernel after layer -> [Relu] -> global mean, or a one-line error. */
+	private static Output<?> denseWeights(GraphOperation op, LayerInfo layer, String logitsTensor,
+		String fail)
+	{
 		op = skip(next(op), Set.of("Identity", "Relu", "Relu6"));
 		if (op == null) throw new ExplainException(fail);
 		boolean pooled = op.type().equals("Mean") || (op.type().equals("AvgPool") && covers(op,
@@ -35,8 +52,8 @@ public final class GapDenseHead {
 			throw new ExplainException(fail);
 		Output<?> w = op.input(1);
 		GraphOperation tail = next(op);
-		String logits = model.spec().logits.contains(":") ? model.spec().logits.substring(0,
-			model.spec().logits.indexOf(':')) : model.spec().logits;
+		String logits = logitsTensor.contains(":") ? logitsTensor.substring(0, logitsTensor.indexOf(
+			':')) : logitsTensor;
 		boolean reaches = op.name().equals(logits);
 		while (!reaches && tail != null && (PASS.contains(tail.type()) || tail.type().equals(
 			"BiasAdd") || tail.type().equals("Add") || tail.type().equals("AddV2")))
@@ -45,17 +62,7 @@ public final class GapDenseHead {
 			tail = next(tail);
 		}
 		if (!reaches) throw new ExplainException(fail);
-		try (Result r = model.session().runner().fetch(w).run()) {
-			float[] values = Tensors.read((TFloat32) r.get(0));
-			long[] shape = r.get(0).shape().asArray();
-			int classes = (int) shape[shape.length - 1];
-			int channels = values.length / classes;
-			if (channels != layer.channels) throw new ExplainException(fail);
-			float[][] out = new float[channels][classes];
-			for (int k = 0; k < channels; k++)
-				System.arraycopy(values, k * classes, out[k], 0, classes);
-			return out;
-		}
+		return w;
 	}
 
 	/** {@code op}, or the first op after it (single consumers) whose type is not in {@code types}. */

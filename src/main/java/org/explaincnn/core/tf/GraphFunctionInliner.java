@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
@@ -27,32 +26,37 @@ final class GraphFunctionInliner {
 
 	private static final Set<String> CALL_OPS = Set.of("StatefulPartitionedCall",
 		"PartitionedCall");
-	private static final Map<Graph, Map<String, Output<?>[]>> INLINED = new WeakHashMap<>();
 
 	private final Graph graph;
-	private final Map<String, FunctionDef> library = new HashMap<>();
+	/** Outputs of the inlined copy, per call op already inlined into this graph. */
+	private final Map<String, Output<?>[]> inlined = new HashMap<>();
+	/** The graph's function library, read on the first call found. */
+	private Map<String, FunctionDef> library;
 
-	private GraphFunctionInliner(Graph graph) {
+	/** An inliner for one graph; it remembers what it inlined there (owned by the model). */
+	GraphFunctionInliner(Graph graph) {
 		this.graph = graph;
-		GraphDef def = graph.toGraphDef();
-		for (FunctionDef f : def.getLibrary().getFunctionList())
-			library.put(f.getSignature().getName(), f);
 	}
 
 	/** Returns {@code out}, or its equivalent in the inlined copy if a function call made it. */
-	static Output<?> inlineIfCall(Graph graph, Output<?> out) {
+	Output<?> inlineIfCall(Output<?> out) {
 		GraphOperation op = (GraphOperation) out.op();
 		if (!CALL_OPS.contains(op.type())) return out;
 		synchronized (graph) {
-			Map<String, Output<?>[]> done = INLINED.computeIfAbsent(graph, g -> new HashMap<>());
-			Output<?>[] outputs = done.get(op.name());
+			Output<?>[] outputs = inlined.get(op.name());
 			if (outputs == null) {
+				if (library == null) {
+					library = new HashMap<>();
+					GraphDef def = graph.toGraphDef();
+					for (FunctionDef f : def.getLibrary().getFunctionList())
+						library.put(f.getSignature().getName(), f);
+				}
 				Output<?>[] args = new Output<?>[op.numInputs()];
 				for (int i = 0; i < args.length; i++)
 					args[i] = op.input(i);
 				String fn = op.attributes().getAttrValueProto("f").getFunc().getName();
-				outputs = new GraphFunctionInliner(graph).inlineFunction(fn, args, op.name());
-				done.put(op.name(), outputs);
+				outputs = inlineFunction(fn, args, op.name());
+				inlined.put(op.name(), outputs);
 			}
 			return outputs[out.index()];
 		}

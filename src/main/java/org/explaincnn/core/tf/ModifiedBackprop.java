@@ -3,6 +3,7 @@ package org.explaincnn.core.tf;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,6 +30,7 @@ import org.explaincnn.core.BackpropRule;
 final class ModifiedBackprop {
 
 	static final String MESSAGE_PREFIX = "explaincnn-backprop:";
+	/** TensorFlow's gradient registry is process-wide, so registration is too. */
 	private static boolean registered;
 
 	private ModifiedBackprop() {}
@@ -71,7 +73,7 @@ final class ModifiedBackprop {
 		BackpropRule rule)
 	{
 		registerOnce();
-		String prefix = "explaincnn/" + rule.name().toLowerCase(java.util.Locale.ROOT);
+		String prefix = "explaincnn/" + rule.name().toLowerCase(Locale.ROOT);
 		Set<GraphOperation> path = between((GraphOperation) input.op(), (GraphOperation) scores.op());
 		Map<String, NodeDef> defs = new HashMap<>();
 		for (NodeDef n : graph.toGraphDef().getNodeList())
@@ -111,8 +113,8 @@ final class ModifiedBackprop {
 	}
 
 	private static Set<GraphOperation> between(GraphOperation from, GraphOperation to) {
-		Set<GraphOperation> both = TensorFlowModel.reachableBackward(to);
-		both.retainAll(TensorFlowModel.reachableForward(from));
+		Set<GraphOperation> both = LayerCatalogue.reachableBackward(to);
+		both.retainAll(LayerCatalogue.reachableForward(from));
 		return both;
 	}
 }

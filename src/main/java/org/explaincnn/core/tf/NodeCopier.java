@@ -22,6 +22,10 @@ import org.explaincnn.core.ExplainException;
  */
 final class NodeCopier {
 
+	/**
+	 * TensorFlow's op registry, read once: process-wide, immutable data (not a cache of any model),
+	 * so a static is right here.
+	 */
 	private static Map<String, OpDef> opDefs;
 
 	private NodeCopier() {}

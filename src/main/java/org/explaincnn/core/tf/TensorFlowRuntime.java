@@ -3,12 +3,14 @@ package org.explaincnn.core.tf;
 import ai.djl.engine.Engine;
 
 import org.bytedeco.javacpp.Loader;
+import org.tensorflow.TensorFlow;
 
 import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Comparator;
 import org.explaincnn.core.ExplainException;
 
 /**
@@ -69,7 +71,7 @@ public final class TensorFlowRuntime {
 	/** Version of the TensorFlow runtime, for manifests. */
 	public static String tensorFlowVersion() {
 		start();
-		return org.tensorflow.TensorFlow.version();
+		return TensorFlow.version();
 	}
 
 	public static String djlVersion() {
@@ -117,7 +119,7 @@ public final class TensorFlowRuntime {
 
 	static void deleteTree(Path root) {
 		try (var walk = Files.walk(root)) {
-			walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+			walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
 		}
 		catch (IOException ignored) {
 			// best effort clean-up of a temp folder

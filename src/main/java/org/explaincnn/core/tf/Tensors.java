@@ -13,16 +13,17 @@ final class Tensors {
 		return values;
 	}
 
-	static float[] nhwcToNchw(float[] x, int n, int h, int w, int c) {
+	/** Channels last (batch, positions, channels) to channels first (batch, channels, positions). */
+	static float[] channelsLastToFirst(float[] x, int n, int c, int positions) {
 		float[] out = new float[x.length];
-		int hw = h * w;
 		for (int b = 0; b < n; b++)
-			for (int p = 0; p < hw; p++)
+			for (int p = 0; p < positions; p++)
 				for (int k = 0; k < c; k++)
-					out[(b * c + k) * hw + p] = x[(b * hw + p) * c + k];
+					out[(b * c + k) * positions + p] = x[(b * positions + p) * c + k];
 		return out;
 	}
 
+	/** Channels first (batch, channels, positions) to channels last (batch, positions, channels). */
 	static float[] channelsFirstToLast(float[] x, int n, int c, int positions) {
 		float[] out = new float[x.length];
 		for (int b = 0; b < n; b++)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.explaincnn.core.Attribution;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.FeatureMap;
 import org.explaincnn.core.Explainer;
 import org.explaincnn.core.LayerInfo;
 import org.explaincnn.core.Pass;
@@ -23,10 +24,6 @@ import org.explaincnn.TinyModels;
 import org.explaincnn.methods.Methods;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.Result;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
 
 /** Gradients against finite differences and closed forms, on models built in the tests. */
 class GradientEngineTest {
@@ -99,18 +96,12 @@ class GradientEngineTest {
 		}
 	}
 
-	/** Score when the layer's output is replaced by {@code value} (TensorFlow lets any tensor be fed). */
+	/** Score when the layer's output is replaced by {@code value} (a layer feed). */
 	private static float logitWithLayerFed(TensorFlowModel m, float[] x, LayerInfo layer,
 		float[] value, int cls)
 	{
-		try (TFloat32 in = TFloat32.tensorOf(Shape.of(1, 8, 8, 3), DataBuffers.of(x));
-			TFloat32 fed = TFloat32.tensorOf(Shape.of(1, layer.spatial[0], layer.spatial[1],
-				layer.channels), DataBuffers.of(value));
-			Result r = m.session().runner().feed(m.inputTensor(), in).feed(m.tensor(layer.name), fed)
-				.fetch(m.logitsTensor()).run())
-		{
-			return Tensors.read((TFloat32) r.get(0))[cls];
-		}
+		return m.run(new PassRequest(x, 1).feed(layer, new FeatureMap(1, layer.spatial,
+			layer.channels, value))).logits[cls];
 	}
 
 	@Test

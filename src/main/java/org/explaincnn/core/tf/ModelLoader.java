@@ -1,0 +1,194 @@
+package org.explaincnn.core.tf;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.tensorflow.engine.SavedModelBundle;
+import ai.djl.tensorflow.engine.TfSymbolBlock;
+
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+import org.tensorflow.Graph;
+import org.tensorflow.Output;
+import org.tensorflow.Session;
+import org.tensorflow.internal.c_api.TF_Graph;
+import org.tensorflow.internal.c_api.TF_Session;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.ModelBundle;
+import org.explaincnn.core.ModelDescriptor;
+import org.explaincnn.core.ModelSpec;
+
+/**
+ * Loads a bundle with DJL (frozen graphs converted first) and finds its input, logits and
+ * probabilities: from the descriptor, else the serving signature, with function calls inlined so
+ * that the scores are differentiable, and a softmax added where the model has none.
+ */
+final class ModelLoader {
+
+	/** DJL's model and TF Java wrappers over its native graph and session, and the key tensors. */
+	static final class Loaded {
+
+		final Model djlModel;
+		final Graph graph;
+		final Session session;
+		final Output<?> input, logits, probabilities;
+		/** A fixed batch of 1 was relaxed (and checked) when the frozen graph was converted. */
+		final boolean batchRelaxed;
+
+		Loaded(Model djlModel, Graph graph, Session session, Output<?> input, Output<?> logits,
+			Output<?> probabilities, boolean batchRelaxed)
+		{
+			this.djlModel = djlModel;
+			this.graph = graph;
+			this.session = session;
+			this.input = input;
+			this.logits = logits;
+			this.probabilities = probabilities;
+			this.batchRelaxed = batchRelaxed;
+		}
+	}
+
+	private ModelLoader() {}
+
+	/**
+	 * Loads the bundle; sets the spec's tensor names and adds what was assumed. The caller owns
+	 * the DJL model from here on; on failure it is closed here.
+	 */
+	static Loaded load(ModelBundle bundle, ModelSpec spec) {
+		ModelDescriptor d = bundle.descriptor;
+		Path savedModel = bundle.modelPath;
+		String inputName = d.input;
+		String logitsName = d.logits;
+		String probabilitiesName = d.probabilities;
+		boolean batchRelaxed = false;
+		if (bundle.format == ModelBundle.Format.FROZEN_GRAPH) {
+			FrozenGraphConverter.Conversion c = FrozenGraphConverter.convert(bundle.modelPath, d);
+			savedModel = c.savedModel;
+			inputName = c.input;
+			logitsName = c.logits;
+			probabilitiesName = c.probabilities;
+			batchRelaxed = c.batchRelaxed;
+			spec.assumptions.addAll(c.assumptions);
+		}
+
+		Model model = Model.newInstance(bundle.folder.getFileName().toString(), Device.cpu(),
+			"TensorFlow");
+		boolean ok = false;
+		try {
+			try {
+				model.load(savedModel, null, Map.of("Tags", d.tags != null ? d.tags : "serve",
+					"SignatureDefKey", d.signature != null ? d.signature : "serving_default"));
+			}
+			catch (IOException | MalformedModelException | RuntimeException e) {
+				throw new ExplainException("TensorFlow cannot load the model in " + savedModel + " (" +
+					TensorFlowRuntime.firstLine(e) + "); check that it is a SavedModel with tag '" +
+					(d.tags != null ? d.tags : "serve") + "'.", e);
+			}
+			SavedModelBundle handles = ((TfSymbolBlock) model.getBlock()).getSavedModelBundle();
+			Graph graph = wrapGraph(handles.getGraph());
+			Session session = wrapSession(graph, handles.getSession());
+			// What was inlined into this graph: one inliner per model, dropped once it is loaded.
+			GraphFunctionInliner inliner = new GraphFunctionInliner(graph);
+
+			if (bundle.format == ModelBundle.Format.SAVED_MODEL) {
+				SignatureDef signature = handles.getMetaGraphDef().getSignatureDefMap().get(
+					d.signature != null ? d.signature : "serving_default");
+				if (inputName == null) inputName = signatureInput(signature, spec);
+				if (logitsName == null && probabilitiesName == null) {
+					String scores = signatureOutput(signature);
+					Output<?> out = inliner.inlineIfCall(GraphOutputs.require(graph, scores,
+						 "signature output"));
+					Output<?> behind = GraphOutputs.logitsBehindSoftmax(out);
+					if (behind != null) {
+						probabilitiesName = GraphOutputs.tensorName(out);
+						logitsName = GraphOutputs.tensorName(behind);
+						spec.assumptions.add("probabilities from the serving signature, logits '" +
+							logitsName + "' (the softmax input)");
+					}
+					else {
+						logitsName = GraphOutputs.tensorName(out);
+						spec.assumptions.add("the serving signature's output '" + scores +
+							"' holds logits (no softmax found before it)");
+					}
+				}
+			}
+			Output<?> in = GraphOutputs.require(graph, inputName, "input");
+			Output<?> lg = logitsName == null ? null : inliner.inlineIfCall(
+				GraphOutputs.require(graph, logitsName, "logits"));
+			Output<?> pr = probabilitiesName == null ? null : inliner.inlineIfCall(
+				GraphOutputs.require(graph, probabilitiesName, "probabilities"));
+			if (lg == null) {
+				lg = GraphOutputs.logitsBehindSoftmax(pr);
+				if (lg == null) {
+					lg = pr;
+					spec.assumptions.add("no logits tensor: the probabilities serve as scores");
+				}
+			}
+			if (pr == null) {
+				pr = graph.opBuilder("Softmax", "explaincnn/softmax", graph.baseScope()).addInput(lg)
+					.build().output(0);
+			}
+			spec.input = GraphOutputs.tensorName(in);
+			spec.logits = GraphOutputs.tensorName(lg);
+			spec.probabilities = GraphOutputs.tensorName(pr);
+			ok = true;
+			return new Loaded(model, graph, session, in, lg, pr, batchRelaxed);
+		}
+		finally {
+			if (!ok) model.close();
+		}
+	}
+
+	private static String signatureInput(SignatureDef signature, ModelSpec spec) {
+		if (signature == null) throw new ExplainException("The SavedModel has no serving " +
+			"signature; name the input with \"input\" in " + ModelDescriptor.FILE_NAME + ".");
+		Map<String, TensorInfo> inputs = signature.getInputsMap();
+		if (inputs.size() != 1) throw new ExplainException("The serving signature has " + inputs
+			.size() + " inputs " + inputs.keySet() + "; name the image input with \"input\" in " +
+			ModelDescriptor.FILE_NAME + ".");
+		return inputs.values().iterator().next().getName();
+	}
+
+	private static String signatureOutput(SignatureDef signature) {
+		if (signature == null) throw new ExplainException("The SavedModel has no serving " +
+			"signature; name the scores with \"logits\" in " + ModelDescriptor.FILE_NAME + ".");
+		Map<String, TensorInfo> outputs = signature.getOutputsMap();
+		if (outputs.size() == 1) return outputs.values().iterator().next().getName();
+		for (String key : outputs.keySet())
+			if (key.toLowerCase(Locale.ROOT).contains("logit")) return outputs.get(key).getName();
+		for (String key : outputs.keySet())
+			if (key.toLowerCase(Locale.ROOT).contains("prob")) return outputs.get(key).getName();
+		throw new ExplainException("The serving signature has outputs " + outputs.keySet() +
+			"; name the class scores with \"logits\" or \"probabilities\" in " +
+			ModelDescriptor.FILE_NAME + ".");
+	}
+
+	private static Graph wrapGraph(TF_Graph handle) {
+		try {
+			Constructor<Graph> c = Graph.class.getDeclaredConstructor(TF_Graph.class);
+			c.setAccessible(true);
+			return c.newInstance(handle);
+		}
+		catch (ReflectiveOperationException e) {
+			throw new IllegalStateException("TF Java Graph cannot wrap DJL's graph", e);
+		}
+	}
+
+	private static Session wrapSession(Graph g, TF_Session handle) {
+		try {
+			Constructor<Session> c = Session.class.getDeclaredConstructor(Graph.class,
+				TF_Session.class);
+			c.setAccessible(true);
+			return c.newInstance(g, handle);
+		}
+		catch (ReflectiveOperationException e) {
+			throw new IllegalStateException("TF Java Session cannot wrap DJL's session", e);
+		}
+	}
+}
