@@ -3,6 +3,7 @@ package org.explaincnn.fiji;
 import ij.IJ;
 import ij.ImagePlus;
 
+import java.awt.GraphicsEnvironment;
 import java.io.File;
 
 import org.explaincnn.core.ExplainException;
@@ -15,15 +16,17 @@ import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
-/** Plugins > Explain CNN > Model Info...: the bundle's inputs, outputs, layers, predictions. */
-@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>Model Info...",
-	label = "Model Info", headless = true)
+/**
+ * Model Info as a SciJava command: the bundle's inputs, outputs, layers, predictions. No menu path:
+ * the menu entry is the ImageJ 1.x one of plugins.config.
+ */
+@Plugin(type = Command.class, label = "Model Info", headless = true)
 public class ModelInfoCommand extends ContextCommand {
 
 	@Parameter(label = "Image", required = false)
 	private ImagePlus image;
 
-	@Parameter(label = "Model folder", style = "directory")
+	@Parameter(label = "Model folder", style = "directory", persistKey = "explaincnn.model")
 	private File model;
 
 	@Parameter(label = "Current slice only (stacks)")
@@ -39,7 +42,7 @@ public class ModelInfoCommand extends ContextCommand {
 	public void run() {
 		try {
 			info = ModelInfo.describe(ModelCache.get(model.toPath()), image, current);
-			if (!java.awt.GraphicsEnvironment.isHeadless()) IJ.log(info);
+			if (!GraphicsEnvironment.isHeadless()) IJ.log(info);
 		}
 		catch (ExplainException e) {
 			log.error("Explain CNN: " + e.getMessage());
