@@ -44,9 +44,10 @@ final class HeadlessRunner {
 		try (Context context = new Context()) {
 			CommandService commands = context.service(CommandService.class);
 			CommandInfo info = find(commands, name);
-			// The module is made first: an Explain CNN command's inputs are added from the
-			// declarations when it is created, so they are known before the values are assigned.
+			// The module is made first and an Explain CNN command's declared inputs added, so the
+			// values below are assigned to inputs of their declared types.
 			Module module = context.service(ModuleService.class).createModule(info);
+			if (module instanceof ExplainCommand) ((ExplainCommand) module).declareInputs();
 			Map<String, Object> inputs = new LinkedHashMap<>();
 			for (ModuleItem<?> item : module.getInfo().inputs()) {
 				if (injected(item)) continue; // services and the context are filled in by SciJava

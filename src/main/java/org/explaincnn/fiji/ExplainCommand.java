@@ -2,7 +2,6 @@ package org.explaincnn.fiji;
 
 import ij.ImagePlus;
 
-import java.awt.GraphicsEnvironment;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +36,7 @@ public abstract class ExplainCommand extends DynamicCommand {
 	@Parameter(label = "Image")
 	protected ImagePlus image;
 
-	@Parameter(label = "Model folder", style = "directory", persistKey = "explaincnn.model",
+	@Parameter(label = "Model folder", style = "directory", persist = false,
 		callback = "modelChanged",
 		description = "Folder with saved_model.pb or a frozen .pb graph, and explain-cnn.json")
 	protected File model;
@@ -83,29 +82,52 @@ public abstract class ExplainCommand extends DynamicCommand {
 	}
 
 	/**
-	 * The inputs are added when the module's info is first made, before SciJava assigns the values
-	 * a caller passes, so {@code run(info, true, "steps", 4)} converts to the declared type.
+	 * Adds one input per declared parameter (once). SciJava calls this through
+	 * {@link #initialize()}, after it has assigned the values a caller passed: a value that does not
+	 * fit the declared type (noise="abc") is then still here as given, and refused by {@link #run()}
+	 * with the same line as on every other front end. A caller that wants typed conversion and no
+	 * "unmatched input" warnings (the headless runner) calls this before passing values.
 	 */
-	@Override
-	public DynamicCommandInfo getInfo() {
-		DynamicCommandInfo info = super.getInfo();
-		if (!declaredInputsAdded) {
-			declaredInputsAdded = true;
-			for (Param<?> p : declaredInputs())
-				info.addInput(ParamItems.input(info, p));
-		}
-		return info;
+	public final void declareInputs() {
+		if (declaredInputsAdded) return;
+		declaredInputsAdded = true;
+		DynamicCommandInfo info = getInfo();
+		for (Param<?> p : declaredInputs())
+			info.addInput(ParamItems.input(info, p));
 	}
 
-	/** Offers the model's layers in the layer field when the model folder is known. */
+	/**
+	 * The initializer: the declared inputs; where nothing was given, the model, LUT and threshold of
+	 * the last run that succeeded (in any Explain CNN command) and the defaults of the rest; and the
+	 * model's layers as the layer field's choices when the model folder is known.
+	 */
 	@Override
 	public void initialize() {
-		File folder = model;
-		if (folder == null && !GraphicsEnvironment.isHeadless() && prefs != null) {
-			String remembered = prefs.get("explaincnn.model");
-			if (remembered != null && !remembered.isBlank()) folder = new File(remembered);
+		declareInputs();
+		if (model == null && !isInputResolved(MODEL)) {
+			String remembered = remembered(CommonParams.MODEL);
+			if (remembered != null) model = new File(remembered);
 		}
-		offerLayersOf(folder);
+		for (Param<?> p : declaredInputs()) {
+			if (isInputResolved(p.key) || getInput(p.key) != null) continue;
+			String remembered = CommonParams.REMEMBERED.contains(p) ? remembered(p) : null;
+			setInput(p.key, remembered != null ? remembered : p.defaultValue);
+		}
+		offerLayersOf(model);
+	}
+
+	private static final String MODEL = "model";
+
+	private String remembered(Param<?> p) {
+		String v = prefs == null ? null : prefs.get(CommonParams.rememberKey(p));
+		return v == null || v.isBlank() ? null : v;
+	}
+
+	/** After a run that succeeded: its model, LUT and threshold serve every command next time. */
+	private void remember(ExplainJob job) {
+		if (prefs == null) return;
+		for (Param<?> p : CommonParams.REMEMBERED)
+			prefs.put(CommonParams.rememberKey(p), String.valueOf(job.get(p)));
 	}
 
 	/** Callback of the model field: the layer choices follow the chosen model. */
@@ -157,6 +179,7 @@ public abstract class ExplainCommand extends DynamicCommand {
 			job.validate(ModelCache.get(job.model).spec());
 			ExplainResult r = ExplainPresenter.runInteractive(image, job, log::info, this::isCanceled);
 			heatmap = r.heatmap;
+			remember(job);
 		}
 		catch (ExplainOptions.CancelledException e) {
 			cancel("Cancelled.");

@@ -15,7 +15,11 @@ final class ParamItems {
 
 	private ParamItems() {}
 
-	/** One input for a declared parameter; the remembered options share one key across commands. */
+	/**
+	 * One input for a declared parameter. None is persisted by SciJava, which saves a value before the
+	 * command runs, a bad one included; the commands remember the model, LUT and threshold of a run
+	 * that succeeded, under keys shared by all of them (see {@link ExplainCommand}).
+	 */
 	static MutableModuleItem<?> input(ModuleInfo info, Param<?> p) {
 		MutableModuleItem<?> item;
 		switch (p.kind) {
@@ -57,9 +61,7 @@ final class ParamItems {
 		item.setDescription(CommonParams.describe(p));
 		// Every declared parameter has a default; an empty text is a valid value (e.g. "no layers").
 		item.setRequired(false);
-		boolean remembered = CommonParams.REMEMBERED.contains(p);
-		item.setPersisted(remembered);
-		if (remembered) item.setPersistKey(CommonParams.rememberKey(p));
+		item.setPersisted(false);
 		return item;
 	}
 }

@@ -50,7 +50,7 @@ public final class CommonParams {
 	public static final Param<Integer> BATCH = ExplainOptions.BATCH;
 	public static final Param<Integer> THREADS = Param.integer("threads", Math.max(1, Math.min(256,
 		Runtime.getRuntime().availableProcessors())), 1, 256, "Threads (TensorFlow)",
-		"TensorFlow intra- and inter-op threads, read once when TensorFlow starts (default: all cores)");
+		"TensorFlow intra- and inter-op threads, read once when TensorFlow starts; the default is the number of cores");
 	/** Command line only: macros and dialogs write it as target=topK. */
 	public static final Param<Integer> TOP_K = Param.integer("top-k", 1, 1, 100_000, "Top-k",
 		"explain the K best classes, one map each (at most the model's number of classes)");
