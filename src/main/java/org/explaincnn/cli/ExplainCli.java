@@ -1,15 +1,28 @@
 package org.explaincnn.cli;
 
+import ij.Macro;
+
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
+import net.imagej.patcher.LegacyInjector;
+
+import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.Param;
+import org.explaincnn.ij.CommonParams;
+import org.explaincnn.ij.ExplainJob;
+import org.explaincnn.methods.Methods;
 
 /**
  * {@code ./explain}: explains images from the command line, runs IJ1 macros headless, and runs
@@ -18,39 +31,79 @@ import org.explaincnn.core.ExplainException;
  */
 public final class ExplainCli {
 
-	static final String USAGE = String.join("\n",
+	private static final String SYNOPSIS = String.join("\n",
 		"Usage: ./explain [IMAGE...] [options]       explain images (default: sample-images/ with the sample model)",
 		"       ./explain --list-layers [--model DIR]",
-		"       ./explain --list-methods",
+		"       ./explain --list-methods             every method with its parameters",
 		"       ./explain --list-classes [--model DIR]",
 		"       ./explain --benchmark [--model DIR] [IMAGE] [--soak N]   speed and memory vs raw passes",
 		"       ./explain --macro FILE.ijm [\"key=[value] ...\"]   run an ImageJ macro headless",
-		"       ./explain --headless --run \"Grad-CAM\" \"image='a.png',model='dir',...\"",
-		"Options:",
-		"  --model DIR          model bundle folder (default: sample-models/mobilenet_v1_0.50_224)",
-		"  --method NAME        attribution method (default gradcam; see --list-methods)",
-		"  --target T           top1 | INDEX | LABEL | several joined by ';' (default top1)",
-		"  --top-k K            explain the K best classes (one map per class)",
-		"  --layer NAME         feature-map layer (default: the model's suggestion or the last one)",
-		"  --score S            logit (default) | probability",
-		"  --counterfactual     map the evidence against the class",
-		"  --threshold F        ROI threshold: fraction of the map's maximum (default 0.5) or otsu",
-		"  --lut NAME           colour map for overlays (default Fire; any ImageJ LUT)",
-		"  --opacity F          overlay opacity 0..1 (default 0.5)",
-		"  --current-slice      explain the current plane of a stack",
-		"  --sweep-layers L     one map per layer (all | name,name,...): shallow vs deep, as a stack",
-		"  --param KEY=VALUE    method parameter (e.g. steps=64), repeatable",
-		"  --seed N             seed of randomised methods (default 42)",
-		"  --batch N            largest batch per TensorFlow run (default 16)",
-		"  --threads N          TensorFlow intra- and inter-op threads (default: all cores)",
-		"  --out DIR            output folder (default ./explain-out)",
-		"  --panel              also write <stem>.<method>.panel.png: input | heatmap | overlay",
-		"  --json               also write <stem>.<method>.json (model sha256, parameters, timings, versions)",
-		"  --help");
+		"       ./explain --headless --run \"Grad-CAM\" \"image='a.png',model='dir',...\"");
 
-	private static final java.util.Set<String> VALUED = java.util.Set.of("--model", "--method",
-		"--target", "--top-k", "--layer", "--score", "--threshold", "--lut", "--opacity", "--seed",
-		"--batch", "--param", "--out", "--sweep-layers", "--threads");
+	/** The options that set a declared common option: option -> (metavar, declaration). */
+	private static final Map<String, Param<?>> DECLARED = new LinkedHashMap<>();
+	private static final Map<String, String> METAVAR = new LinkedHashMap<>();
+
+	static {
+		declared("--target", "T", CommonParams.TARGET);
+		declared("--top-k", "K", CommonParams.TOP_K);
+		declared("--layer", "NAME", CommonParams.LAYER);
+		declared("--score", "S", CommonParams.SCORE);
+		declared("--counterfactual", null, CommonParams.COUNTERFACTUAL);
+		declared("--threshold", "F", CommonParams.THRESHOLD);
+		declared("--lut", "NAME", CommonParams.LUT);
+		declared("--opacity", "F", CommonParams.OPACITY);
+		declared("--current-slice", null, CommonParams.CURRENT);
+		declared("--seed", "N", CommonParams.SEED);
+		declared("--batch", "N", CommonParams.BATCH);
+		declared("--threads", "N", CommonParams.THREADS);
+	}
+
+	private static void declared(String option, String metavar, Param<?> p) {
+		DECLARED.put(option, p);
+		METAVAR.put(option, metavar);
+	}
+
+	/** Options that take a value, besides the declared ones. */
+	private static final Set<String> VALUED = Set.of("--model", "--method", "--param", "--out",
+		"--sweep-layers");
+
+	/** --help: the synopsis, then every option with its default and what is allowed. */
+	static String usage() {
+		StringBuilder sb = new StringBuilder(SYNOPSIS).append("\nOptions:\n");
+		option(sb, "--model DIR", "model bundle folder (default: sample-models/mobilenet_v1_0.50_224)");
+		option(sb, "--method NAME", "attribution method (default gradcam; see --list-methods)");
+		for (Map.Entry<String, Param<?>> e : DECLARED.entrySet()) {
+			String metavar = METAVAR.get(e.getKey());
+			Param<?> p = e.getValue();
+			option(sb, e.getKey() + (metavar == null ? "" : " " + metavar), p.kind == Param.Kind.BOOLEAN
+				? p.help : CommonParams.describe(p));
+		}
+		option(sb, "--sweep-layers L", "one map per layer (all | name,name,...): shallow vs deep, as a stack");
+		option(sb, "--param KEY=VALUE", "a parameter of the method (e.g. steps=64; see --list-methods), repeatable");
+		option(sb, "--out DIR", "output folder (default ./explain-out)");
+		option(sb, "--panel", "also write <stem>.<method>.panel.png: input | heatmap | overlay");
+		option(sb, "--json", "also write <stem>.<method>.json (model sha256, parameters, timings, versions)");
+		option(sb, "--help", "this text");
+		return sb.toString();
+	}
+
+	private static void option(StringBuilder sb, String option, String help) {
+		sb.append(String.format(Locale.ROOT, "  %-20s %s%n", option, help));
+	}
+
+	/** --list-methods: every method, its id and title, and each parameter's default, range and help. */
+	static String methodList() {
+		StringBuilder sb = new StringBuilder();
+		for (AttributionMethod m : Methods.all()) {
+			sb.append(String.format(Locale.ROOT, "%-20s %s%s%n", m.id(), m.title(), m.usesLayer()
+				? " (reads a layer)" : ""));
+			for (Param<?> p : m.parameters())
+				sb.append(String.format(Locale.ROOT, "    --param %-24s %s%n", p.key + "=" + p
+					.defaultText(), CommonParams.describe(p)));
+		}
+		return sb.toString();
+	}
 
 	private ExplainCli() {}
 
@@ -72,8 +125,8 @@ public final class ExplainCli {
 		}
 		catch (RuntimeException e) {
 			// A macro aborted by Explain CNN carries its one-line message.
-			if (e.getMessage() != null && e.getMessage().startsWith(ij.Macro.MACRO_CANCELED)) {
-				err.println("explain: " + e.getMessage().substring(ij.Macro.MACRO_CANCELED.length())
+			if (e.getMessage() != null && e.getMessage().startsWith(Macro.MACRO_CANCELED)) {
+				err.println("explain: " + e.getMessage().substring(Macro.MACRO_CANCELED.length())
 					.strip());
 				return 2;
 			}
@@ -85,10 +138,10 @@ public final class ExplainCli {
 
 	static int run(String[] args, PrintStream out, PrintStream err) {
 		// ImageJ 1.x must be patched for headless use before any ij class loads.
-		net.imagej.patcher.LegacyInjector.preinit();
+		LegacyInjector.preinit();
 		List<String> a = List.of(args);
 		if (a.contains("--help") || a.contains("-h")) {
-			out.println(USAGE);
+			out.print(usage());
 			return 0;
 		}
 		if (!a.isEmpty() && a.get(0).equals("--macro")) return MacroRunner.run(a.subList(1, a
@@ -105,13 +158,25 @@ public final class ExplainCli {
 				rest.remove(at);
 			}
 			try {
-				return Benchmark.run(parse(rest.toArray(new String[0])), 30, soak, out);
+				Options o = parse(rest.toArray(new String[0]));
+				o.job.startEngine();
+				return Benchmark.run(o, 30, soak, out);
 			}
-			catch (java.io.IOException e) {
+			catch (IOException e) {
 				throw new ExplainException("Benchmark could not read its image (" + e.getMessage() + ").");
 			}
 		}
-		return ImageRunner.run(parse(args), out, err);
+		Options o = parse(args);
+		if (o.listMethods) {
+			out.print(methodList());
+			return 0;
+		}
+		o.job.startEngine();
+		if (!o.listClasses && !o.listLayers) {
+			if (o.job.model == null) o.job.model = home().resolve("sample-models/mobilenet_v1_0.50_224");
+			o.job.validate();
+		}
+		return ImageRunner.run(o, out, err);
 	}
 
 	static Options parse(String[] args) {
@@ -122,104 +187,71 @@ public final class ExplainCli {
 				o.images.add(Paths.get(arg));
 				continue;
 			}
+			Param<?> declared = DECLARED.get(arg);
+			if (declared != null && declared.kind == Param.Kind.BOOLEAN) {
+				o.job.set(declared.key, "true");
+				continue;
+			}
 			switch (arg) {
 				case "--json":
 					o.json = true;
-					break;
-				case "--counterfactual":
-					o.job.counterfactual = true;
-					break;
-				case "--current-slice":
-					o.job.currentSlice = true;
-					break;
+					continue;
 				case "--list-layers":
 					o.listLayers = true;
-					break;
+					continue;
 				case "--list-methods":
 					o.listMethods = true;
-					break;
+					continue;
 				case "--panel":
 					o.panel = true;
-					break;
+					continue;
 				case "--list-classes":
 					o.listClasses = true;
+					continue;
+				default:
+					break;
+			}
+			if (declared == null && !VALUED.contains(arg)) throw new ExplainException("Unknown option " +
+				arg + "; see ./explain --help.");
+			if (i + 1 >= args.length) throw new ExplainException("Option " + arg +
+				" needs a value; see ./explain --help.");
+			String v = args[++i];
+			if (declared == CommonParams.TOP_K) o.job.target = "top" + CommonParams.TOP_K.parse(v);
+			else if (declared != null) o.job.set(declared.key, v);
+			else switch (arg) {
+				case "--model":
+					o.job.model = Paths.get(v);
+					break;
+				case "--method":
+					o.job.method = v;
+					break;
+				case "--param":
+					int eq = v.indexOf('=');
+					if (eq < 1) throw new ExplainException("--param takes KEY=VALUE, got '" + v + "'.");
+					o.job.params.put(v.substring(0, eq).strip(), v.substring(eq + 1).strip());
+					break;
+				case "--out":
+					o.out = Paths.get(v);
+					break;
+				case "--sweep-layers":
+					o.job.sweep = v;
 					break;
 				default:
-					if (!VALUED.contains(arg)) throw new ExplainException("Unknown option " + arg +
-						"; see ./explain --help.");
-					if (i + 1 >= args.length) throw new ExplainException("Option " + arg +
-						" needs a value; see ./explain --help.");
-					String v = args[++i];
-					switch (arg) {
-						case "--model":
-							o.job.model = Paths.get(v);
-							break;
-						case "--method":
-							o.job.method = v;
-							break;
-						case "--target":
-							o.job.target = v;
-							break;
-						case "--top-k":
-							o.job.target = "top" + positive(v, arg);
-							break;
-						case "--layer":
-							o.job.layer = v;
-							break;
-						case "--score":
-							o.job.score = org.explaincnn.core.Score.parse(v);
-							break;
-						case "--threshold":
-							o.job.threshold = v;
-							break;
-						case "--lut":
-							o.job.lut = v;
-							break;
-						case "--opacity":
-							o.job.opacity = number(v, arg);
-							break;
-						case "--seed":
-							o.job.seed = (long) number(v, arg);
-							break;
-						case "--batch":
-							o.job.batchSize = positive(v, arg);
-							break;
-						case "--param":
-							int eq = v.indexOf('=');
-							if (eq < 1) throw new ExplainException("--param takes KEY=VALUE, got '" + v + "'.");
-							o.job.params.put(v.substring(0, eq).strip(), v.substring(eq + 1).strip());
-							break;
-						case "--out":
-							o.out = Paths.get(v);
-							break;
-						case "--sweep-layers":
-							o.job.sweep = v;
-							break;
-						case "--threads":
-							int threads = positive(v, arg);
-							// Before any model loads: TensorFlow reads thread counts once.
-							org.explaincnn.core.tf.TensorFlowRuntime.start(threads, threads);
-							break;
-						default:
-							throw new ExplainException("Unknown option " + arg + "; see ./explain --help.");
-					}
+					throw new ExplainException("Unknown option " + arg + "; see ./explain --help.");
 			}
 		}
 		return o;
 	}
 
-	private static double number(String v, String option) {
+	private static int positive(String v, String option) {
+		double d;
 		try {
-			return Double.parseDouble(v);
+			d = Double.parseDouble(v);
 		}
 		catch (NumberFormatException e) {
-			throw new ExplainException(option + " takes a number, got '" + v + "'.");
+			d = Double.NaN;
 		}
-	}
-
-	private static int positive(String v, String option) {
-		double d = number(v, option);
-		if (d < 1 || d != Math.rint(d)) throw new ExplainException(option +
+		if (!(d >= 1) || d != Math.rint(d) || d > Integer.MAX_VALUE) throw new ExplainException(option +
 			" takes a whole number of at least 1, got '" + v + "'.");
 		return (int) d;
 	}
@@ -238,14 +270,14 @@ public final class ExplainCli {
 				".*\\.(png|jpe?g|tiff?|gif|bmp)")).sorted().forEach(images::add);
 			return images;
 		}
-		catch (java.io.IOException e) {
+		catch (IOException e) {
 			throw new ExplainException("No sample images in " + dir + "; pass image files.");
 		}
 	}
 
 	static final class Options {
 
-		final org.explaincnn.ij.ExplainJob job = new org.explaincnn.ij.ExplainJob();
+		final ExplainJob job = new ExplainJob();
 		final List<Path> images = new ArrayList<>();
 		Path out = Paths.get("explain-out");
 		boolean json, panel, listLayers, listMethods, listClasses;

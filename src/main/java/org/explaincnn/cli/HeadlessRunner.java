@@ -5,17 +5,25 @@ import ij.ImagePlus;
 
 import java.io.File;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 
 import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.Param;
+import org.explaincnn.fiji.ExplainCommand;
+import org.scijava.Cancelable;
 import org.scijava.Context;
 import org.scijava.command.CommandInfo;
-import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleInfo;
 import org.scijava.module.ModuleItem;
+import org.scijava.module.ModuleService;
+import org.scijava.service.Service;
 
 /**
  * Fiji's headless convention, {@code --headless --run "Grad-CAM" "image='a.png',model='dir'"}:
@@ -36,33 +44,41 @@ final class HeadlessRunner {
 		try (Context context = new Context()) {
 			CommandService commands = context.service(CommandService.class);
 			CommandInfo info = find(commands, name);
+			// The module is made first and an Explain CNN command's declared inputs added, so the
+			// values below are assigned to inputs of their declared types.
+			Module module = context.service(ModuleService.class).createModule(info);
+			if (module instanceof ExplainCommand) ((ExplainCommand) module).declareInputs();
 			Map<String, Object> inputs = new LinkedHashMap<>();
-			for (ModuleItem<?> item : info.inputs()) {
+			for (ModuleItem<?> item : module.getInfo().inputs()) {
 				if (injected(item)) continue; // services and the context are filled in by SciJava
 				String value = given.remove(item.getName());
 				if (value == null) {
-					if (item.isRequired() && item.getType() != boolean.class && defaultOf(item) == null)
+					Object declared = item.getDefaultValue();
+					if (item.isRequired() && item.getType() != boolean.class && declared == null)
 						throw new ExplainException("Command '" + info.getLabel() + "' needs " + item
 							.getName() + "='...'; add it to the --run arguments.");
+					// The declared default, not a value remembered from an earlier session, so a headless
+					// run does the same every time; an optional folder stays empty (resolved, so SciJava
+					// does not ask for it).
+					inputs.put(item.getName(), declared);
 					continue;
 				}
-				inputs.put(item.getName(), convert(item, value));
+				inputs.put(item.getName(), convert(module, item, value));
 			}
 			if (!given.isEmpty()) throw new ExplainException("Unknown parameter(s) " + given.keySet() +
-				" for '" + info.getLabel() + "'; known: " + names(info) + ".");
-			CommandModule module;
+				" for '" + info.getLabel() + "'; known: " + names(module.getInfo()) + ".");
 			try {
-				module = (CommandModule) commands.run(info, true, inputs).get();
+				module = context.service(ModuleService.class).run(module, true, inputs).get();
 			}
-			catch (Exception e) {
+			catch (InterruptedException | ExecutionException e) {
 				throw new ExplainException("Command '" + info.getLabel() + "' failed (" + e.getMessage() +
 					").");
 			}
-			if (module.isCanceled()) {
-				err.println("explain: " + module.getCancelReason());
+			if (module instanceof Cancelable && ((Cancelable) module).isCanceled()) {
+				err.println("explain: " + ((Cancelable) module).getCancelReason());
 				return 2;
 			}
-			for (ModuleItem<?> o : info.outputs()) {
+			for (ModuleItem<?> o : module.getInfo().outputs()) {
 				Object v = module.getOutput(o.getName());
 				if (v instanceof ImagePlus) {
 					ImagePlus imp = (ImagePlus) v;
@@ -71,43 +87,49 @@ final class HeadlessRunner {
 				}
 				else if (v != null) out.println(v);
 			}
-			if (!inputs.containsKey("output") && info.getInput("output") != null) out.println(
-				"(no output='folder' given: nothing was saved)");
+			if (inputs.get("output") == null && module.getInfo().getInput("output") != null) out
+				.println("(no output='folder' given: nothing was saved)");
 			return 0;
 		}
 	}
 
 	private static boolean injected(ModuleItem<?> item) {
-		return org.scijava.service.Service.class.isAssignableFrom(item.getType()) || Context.class
-			.isAssignableFrom(item.getType());
+		return Service.class.isAssignableFrom(item.getType()) || Context.class.isAssignableFrom(item
+			.getType());
 	}
 
-	private static Object defaultOf(ModuleItem<?> item) {
-		return item.getDefaultValue();
-	}
-
-	private static String names(CommandInfo info) {
-		StringBuilder sb = new StringBuilder();
+	private static String names(ModuleInfo info) {
+		List<String> names = new ArrayList<>();
 		for (ModuleItem<?> item : info.inputs())
-			if (!injected(item)) sb.append(sb
-				.length() == 0 ? "" : ", ").append(item.getName());
-		return sb.toString();
+			if (!injected(item)) names.add(item.getName());
+		return String.join(", ", names);
 	}
 
 	private static CommandInfo find(CommandService commands, String name) {
 		String key = name.replace("...", "").strip().toLowerCase(Locale.ROOT);
+		List<String> ours = new ArrayList<>();
 		for (CommandInfo info : commands.getCommands()) {
 			String label = info.getLabel() == null ? "" : info.getLabel().replace("...", "").strip();
 			String leaf = info.getMenuPath() == null || info.getMenuPath().getLeaf() == null ? ""
 				: info.getMenuPath().getLeaf().getName().replace("...", "").strip();
 			if (label.toLowerCase(Locale.ROOT).equals(key) || leaf.toLowerCase(Locale.ROOT).equals(key) ||
 				info.getClassName().equalsIgnoreCase(name)) return info;
+			if (info.getClassName().startsWith(OUR_PACKAGE)) ours.add("'" + label + "'");
 		}
-		throw new ExplainException("No command '" + name +
-			"'; Explain CNN commands are 'Grad-CAM' and 'Model Info' (see ./explain --help).");
+		throw new ExplainException("No command '" + name + "'; the Explain CNN commands are " + String
+			.join(", ", ours) + ".");
 	}
 
-	private static Object convert(ModuleItem<?> item, String value) {
+	private static final String OUR_PACKAGE = "org.explaincnn.";
+
+	/**
+	 * The typed value of one key='value': a declared parameter is parsed by its declaration (a bad
+	 * value is one line naming it and what is allowed), an image path is opened.
+	 */
+	private static Object convert(Module module, ModuleItem<?> item, String value) {
+		if (module instanceof ExplainCommand) for (Param<?> p : ((ExplainCommand) module)
+			.declaredInputs())
+			if (p.key.equals(item.getName())) return p.parse(value);
 		Class<?> type = item.getType();
 		if (type == ImagePlus.class) {
 			if (!new File(value).isFile()) throw new ExplainException("Image not found: " + value + ".");

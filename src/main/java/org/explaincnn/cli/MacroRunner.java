@@ -3,13 +3,21 @@ package org.explaincnn.cli;
 import ij.IJ;
 import ij.Menus;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Hashtable;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.explaincnn.core.ExplainException;
+import org.explaincnn.ij.ExplainPlugin;
 
 /** Runs an ImageJ 1.x macro headless, with the Explain CNN commands registered. */
 final class MacroRunner {
@@ -23,9 +31,9 @@ final class MacroRunner {
 		if (!Files.isRegularFile(file)) throw new ExplainException("Macro not found: " + file + ".");
 		String macroArgs = args.size() > 1 ? String.join(" ", args.subList(1, args.size())) : "";
 		registerCommands();
-		org.explaincnn.ij.ExplainPlugin.takeLastError();
+		ExplainPlugin.takeLastError();
 		String result = IJ.runMacroFile(file.toAbsolutePath().toString(), macroArgs);
-		String error = org.explaincnn.ij.ExplainPlugin.takeLastError();
+		String error = ExplainPlugin.takeLastError();
 		if (error != null) {
 			err.println("explain: " + error);
 			return 2;
@@ -41,12 +49,15 @@ final class MacroRunner {
 	 * Reads plugins.config from the class path, as Fiji does from the jar, and adds its commands
 	 * to ImageJ's command table so that run("Grad-CAM", ...) resolves headless.
 	 */
+	/** A plugins.config line: {@code Menu>Sub, "Label", Class("arg")}; comments start with #. */
+	static final Pattern CONFIG_LINE = Pattern.compile("^[^#].*?,\\s*\"([^\"]+)\",\\s*(\\S.*)$");
+
 	static void registerCommands() {
 		if (Menus.getCommands() == null) {
 			// IJ.init() is what IJ.run does on first use in batch mode (no window); call it now so the
 			// command table exists before our entries go in.
 			try {
-				java.lang.reflect.Method init = IJ.class.getDeclaredMethod("init");
+				Method init = IJ.class.getDeclaredMethod("init");
 				init.setAccessible(true);
 				init.invoke(null);
 			}
@@ -54,18 +65,17 @@ final class MacroRunner {
 				throw new ExplainException("ImageJ could not initialise headless (" + e + ").");
 			}
 		}
-		java.util.Hashtable<String, String> commands = Menus.getCommands();
-		try (java.io.InputStream in = MacroRunner.class.getResourceAsStream("/plugins.config")) {
+		Hashtable<String, String> commands = Menus.getCommands();
+		try (InputStream in = MacroRunner.class.getResourceAsStream("/plugins.config")) {
 			if (in == null) throw new ExplainException("plugins.config is missing from the class path.");
-			for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+			for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8)
 				.split("\n"))
 			{
-				java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-					"^[^#].*?,\\s*\"([^\"]+)\",\\s*(\\S.*)$").matcher(line.strip());
+				Matcher m = CONFIG_LINE.matcher(line.strip());
 				if (m.matches()) commands.put(m.group(1), m.group(2).strip());
 			}
 		}
-		catch (java.io.IOException e) {
+		catch (IOException e) {
 			throw new ExplainException("Cannot read plugins.config (" + e.getMessage() + ").");
 		}
 	}

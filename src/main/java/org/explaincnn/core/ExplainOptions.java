@@ -17,7 +17,7 @@ public final class ExplainOptions {
 		"largest batch per TensorFlow run; memory is bounded by it, whatever the pass count");
 	/** Seed of randomised methods. */
 	public static final Param<Integer> SEED = Param.integer("seed", 42, Integer.MIN_VALUE,
-		Integer.MAX_VALUE, "Random seed", "seed of randomised methods: the same seed repeats bit for bit");
+		Integer.MAX_VALUE, "Seed (randomised methods)", "seed of randomised methods: the same seed repeats bit for bit");
 
 	/** Defaults everywhere: top layer, logit score, seed 42, batch 16, no progress, never cancelled. */
 	public static final ExplainOptions DEFAULTS = builder().build();

@@ -3,13 +3,11 @@ package org.explaincnn.fiji;
 import org.scijava.command.Command;
 import org.scijava.plugin.Plugin;
 
-/** Plugins > Explain CNN > Grad-CAM... */
-@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>Grad-CAM...", label = "Grad-CAM",
-	headless = true)
+/** Grad-CAM as a SciJava command; its inputs come from the declarations (see ExplainCommand). */
+@Plugin(type = Command.class, label = "Grad-CAM", headless = true)
 public class GradCamCommand extends ExplainCommand {
 
-	@Override
-	protected String methodId() {
-		return "gradcam";
+	public GradCamCommand() {
+		super("gradcam");
 	}
 }

@@ -1,32 +1,40 @@
 package org.explaincnn.fiji;
 
+import java.util.List;
+
+import org.explaincnn.core.Param;
+import org.explaincnn.ij.CommonParams;
 import org.explaincnn.ij.ExplainJob;
 import org.scijava.command.Command;
-import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * Plugins > Explain CNN > Layer Sweep...: one CAM method at several layers, as one stack with the
- * layer name per slice (shallow: fine, class-agnostic; deep: coarse, class-specific).
+ * Layer Sweep: one method that reads a layer, at several layers, as one stack with the layer name
+ * per slice (shallow: fine, class-agnostic; deep: coarse, class-specific). The method list is the
+ * registry's methods that read a layer.
  */
-@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>Layer Sweep...",
-	label = "Layer Sweep", headless = true)
+@Plugin(type = Command.class, label = "Layer Sweep", headless = true)
 public class LayerSweepCommand extends ExplainCommand {
 
-	@Parameter(persist = false, label = "Method", choices = { "gradcam", "layercam", "gradcam++",
-		"xgradcam", "hirescam", "eigencam", "eigengradcam" })
-	private String method = "layercam";
-
-	@Parameter(persist = false, label = "Layers", description = "all, or names separated by commas")
-	private String layers = "all";
-
-	@Override
-	protected String methodId() {
-		return method;
+	public LayerSweepCommand() {
+		super(null);
 	}
 
 	@Override
-	protected void addParameters(ExplainJob job) {
-		job.sweep = layers;
+	protected String methodId() {
+		Object method = getInput(CommonParams.SWEEP_METHOD.key);
+		return method == null ? CommonParams.SWEEP_METHOD.defaultValue : method.toString();
+	}
+
+	@Override
+	protected List<Param<?>> methodInputs() {
+		return List.of(CommonParams.SWEEP_METHOD, CommonParams.SWEEP_LAYERS);
+	}
+
+	@Override
+	protected void apply(ExplainJob job, Param<?> p, String text) {
+		if (p == CommonParams.SWEEP_METHOD) job.method = CommonParams.SWEEP_METHOD.parse(text);
+		else if (p == CommonParams.SWEEP_LAYERS) job.sweep = text.isBlank() ? "all" : text.strip();
+		else super.apply(job, p, text);
 	}
 }

@@ -1,287 +1,150 @@
 package org.explaincnn.fiji;
 
-import org.explaincnn.ij.ExplainJob;
 import org.scijava.command.Command;
-import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
- * The menu commands of the attribution methods beyond Grad-CAM: each names its method and adds
- * the method's own parameters (same keys as in macros and --param on the command line).
+ * The SciJava commands of the attribution methods beyond Grad-CAM. Each names its method; the
+ * inputs (common options and the method's own parameters) come from the declarations, see
+ * {@link ExplainCommand}. The label is the method's title (a test keeps them equal).
  */
 public final class MethodCommands {
 
 	private MethodCommands() {}
 
-	/** Plugins > Explain CNN > Grad-CAM++... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>Grad-CAM++...", label = "Grad-CAM++",
-		headless = true)
+	@Plugin(type = Command.class, label = "Grad-CAM++", headless = true)
 	public static class GradCamPlusPlusCommand extends ExplainCommand {
 
-		@Override
-		protected String methodId() {
-			return "gradcam++";
+		public GradCamPlusPlusCommand() {
+			super("gradcam++");
 		}
 	}
 
-	/** Plugins > Explain CNN > XGrad-CAM... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>XGrad-CAM...", label = "XGrad-CAM",
-		headless = true)
+	@Plugin(type = Command.class, label = "XGrad-CAM", headless = true)
 	public static class XGradCamCommand extends ExplainCommand {
 
-		@Override
-		protected String methodId() {
-			return "xgradcam";
+		public XGradCamCommand() {
+			super("xgradcam");
 		}
 	}
 
-	/** Plugins > Explain CNN > LayerCAM... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>LayerCAM...", label = "LayerCAM",
-		headless = true)
+	@Plugin(type = Command.class, label = "LayerCAM", headless = true)
 	public static class LayerCamCommand extends ExplainCommand {
 
-		@Parameter(persist = false, label = "Layers to fuse (comma-separated; empty = the layer above)", required = false)
-		private String layers = "";
-		@Override
-		protected String methodId() {
-			return "layercam";
-		}
-
-		@Override
-		protected void addParameters(ExplainJob job) {
-			job.params.put("layers", String.valueOf(layers));
+		public LayerCamCommand() {
+			super("layercam");
 		}
 	}
 
-	/** Plugins > Explain CNN > HiResCAM... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>HiResCAM...", label = "HiResCAM",
-		headless = true)
+	@Plugin(type = Command.class, label = "HiResCAM", headless = true)
 	public static class HiResCamCommand extends ExplainCommand {
 
-		@Override
-		protected String methodId() {
-			return "hirescam";
+		public HiResCamCommand() {
+			super("hirescam");
 		}
 	}
 
-	/** Plugins > Explain CNN > EigenCAM... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>EigenCAM...", label = "EigenCAM",
-		headless = true)
+	@Plugin(type = Command.class, label = "EigenCAM", headless = true)
 	public static class EigenCamCommand extends ExplainCommand {
 
-		@Override
-		protected String methodId() {
-			return "eigencam";
+		public EigenCamCommand() {
+			super("eigencam");
 		}
 	}
 
-	/** Plugins > Explain CNN > EigenGrad-CAM... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>EigenGrad-CAM...", label = "EigenGrad-CAM",
-		headless = true)
+	@Plugin(type = Command.class, label = "EigenGrad-CAM", headless = true)
 	public static class EigenGradCamCommand extends ExplainCommand {
 
-		@Override
-		protected String methodId() {
-			return "eigengradcam";
+		public EigenGradCamCommand() {
+			super("eigengradcam");
 		}
 	}
 
-	/** Plugins > Explain CNN > CAM... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>CAM...", label = "CAM",
-		headless = true)
+	@Plugin(type = Command.class, label = "CAM", headless = true)
 	public static class CamCommand extends ExplainCommand {
 
-		@Override
-		protected String methodId() {
-			return "cam";
+		public CamCommand() {
+			super("cam");
 		}
 	}
 
-	/** Plugins > Explain CNN > Saliency... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>Saliency...", label = "Saliency",
-		headless = true)
+	@Plugin(type = Command.class, label = "Saliency", headless = true)
 	public static class SaliencyCommand extends ExplainCommand {
 
-		@Parameter(persist = false, label = "Signed gradient (not absolute)", required = false)
-		private boolean signed = false;
-		@Override
-		protected String methodId() {
-			return "saliency";
-		}
-
-		@Override
-		protected void addParameters(ExplainJob job) {
-			job.params.put("signed", String.valueOf(signed));
+		public SaliencyCommand() {
+			super("saliency");
 		}
 	}
 
-	/** Plugins > Explain CNN > Input x Gradient... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>Input x Gradient...", label = "Input x Gradient",
-		headless = true)
+	@Plugin(type = Command.class, label = "Input x Gradient", headless = true)
 	public static class InputXGradientCommand extends ExplainCommand {
 
-		@Override
-		protected String methodId() {
-			return "inputxgradient";
+		public InputXGradientCommand() {
+			super("inputxgradient");
 		}
 	}
 
-	/** Plugins > Explain CNN > Guided Backprop... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>Guided Backprop...", label = "Guided Backprop",
-		headless = true)
+	@Plugin(type = Command.class, label = "Guided Backprop", headless = true)
 	public static class GuidedBackpropCommand extends ExplainCommand {
 
-		@Override
-		protected String methodId() {
-			return "guidedbackprop";
+		public GuidedBackpropCommand() {
+			super("guidedbackprop");
 		}
 	}
 
-	/** Plugins > Explain CNN > Deconvnet... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>Deconvnet...", label = "Deconvnet",
-		headless = true)
+	@Plugin(type = Command.class, label = "Deconvnet", headless = true)
 	public static class DeconvnetCommand extends ExplainCommand {
 
-		@Override
-		protected String methodId() {
-			return "deconvnet";
+		public DeconvnetCommand() {
+			super("deconvnet");
 		}
 	}
 
-	/** Plugins > Explain CNN > Guided Grad-CAM... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>Guided Grad-CAM...", label = "Guided Grad-CAM",
-		headless = true)
+	@Plugin(type = Command.class, label = "Guided Grad-CAM", headless = true)
 	public static class GuidedGradCamCommand extends ExplainCommand {
 
-		@Override
-		protected String methodId() {
-			return "guidedgradcam";
+		public GuidedGradCamCommand() {
+			super("guidedgradcam");
 		}
 	}
 
-	/** Plugins > Explain CNN > Integrated Gradients... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>Integrated Gradients...", label = "Integrated Gradients",
-		headless = true)
+	@Plugin(type = Command.class, label = "Integrated Gradients", headless = true)
 	public static class IntegratedGradientsCommand extends ExplainCommand {
 
-		@Parameter(persist = false, label = "Steps (path integral)", required = false, min = "1")
-		private int steps = 50;
-
-		@Parameter(persist = false, label = "Baseline (black, white, blur, noise, an image file or folder)", required = false)
-		private String baseline = "black";
-		@Override
-		protected String methodId() {
-			return "integratedgradients";
-		}
-
-		@Override
-		protected void addParameters(ExplainJob job) {
-			job.params.put("steps", String.valueOf(steps));
-			job.params.put("baseline", String.valueOf(baseline));
+		public IntegratedGradientsCommand() {
+			super("integratedgradients");
 		}
 	}
 
-	/** Plugins > Explain CNN > SmoothGrad... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>SmoothGrad...", label = "SmoothGrad",
-		headless = true)
+	@Plugin(type = Command.class, label = "SmoothGrad", headless = true)
 	public static class SmoothGradCommand extends ExplainCommand {
 
-		@Parameter(persist = false, label = "Samples", required = false, min = "1")
-		private int samples = 25;
-
-		@Parameter(persist = false, label = "Noise (fraction of the input range)", required = false)
-		private double noise = 0.15;
-
-		@Parameter(persist = false, label = "Base method (saliency, inputxgradient, guidedbackprop, deconvnet)", required = false)
-		private String base = "saliency";
-		@Override
-		protected String methodId() {
-			return "smoothgrad";
-		}
-
-		@Override
-		protected void addParameters(ExplainJob job) {
-			job.params.put("samples", String.valueOf(samples));
-			job.params.put("noise", String.valueOf(noise));
-			job.params.put("base", String.valueOf(base));
+		public SmoothGradCommand() {
+			super("smoothgrad");
 		}
 	}
 
-	/** Plugins > Explain CNN > SmoothGrad-squared... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>SmoothGrad-squared...", label = "SmoothGrad-squared",
-		headless = true)
+	@Plugin(type = Command.class, label = "SmoothGrad-squared", headless = true)
 	public static class SmoothGradSquaredCommand extends ExplainCommand {
 
-		@Parameter(persist = false, label = "Samples", required = false, min = "1")
-		private int samples = 25;
-
-		@Parameter(persist = false, label = "Noise (fraction of the input range)", required = false)
-		private double noise = 0.15;
-
-		@Parameter(persist = false, label = "Base method (saliency, inputxgradient, guidedbackprop, deconvnet)", required = false)
-		private String base = "saliency";
-		@Override
-		protected String methodId() {
-			return "smoothgrad-sq";
-		}
-
-		@Override
-		protected void addParameters(ExplainJob job) {
-			job.params.put("samples", String.valueOf(samples));
-			job.params.put("noise", String.valueOf(noise));
-			job.params.put("base", String.valueOf(base));
+		public SmoothGradSquaredCommand() {
+			super("smoothgrad-sq");
 		}
 	}
 
-	/** Plugins > Explain CNN > VarGrad... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>VarGrad...", label = "VarGrad",
-		headless = true)
+	@Plugin(type = Command.class, label = "VarGrad", headless = true)
 	public static class VarGradCommand extends ExplainCommand {
 
-		@Parameter(persist = false, label = "Samples", required = false, min = "1")
-		private int samples = 25;
-
-		@Parameter(persist = false, label = "Noise (fraction of the input range)", required = false)
-		private double noise = 0.15;
-
-		@Parameter(persist = false, label = "Base method (saliency, inputxgradient, guidedbackprop, deconvnet)", required = false)
-		private String base = "saliency";
-		@Override
-		protected String methodId() {
-			return "vargrad";
-		}
-
-		@Override
-		protected void addParameters(ExplainJob job) {
-			job.params.put("samples", String.valueOf(samples));
-			job.params.put("noise", String.valueOf(noise));
-			job.params.put("base", String.valueOf(base));
+		public VarGradCommand() {
+			super("vargrad");
 		}
 	}
 
-	/** Plugins > Explain CNN > GradientSHAP... */
-	@Plugin(type = Command.class, menuPath = "Plugins>Explain CNN>GradientSHAP...", label = "GradientSHAP",
-		headless = true)
+	@Plugin(type = Command.class, label = "GradientSHAP", headless = true)
 	public static class GradientShapCommand extends ExplainCommand {
 
-		@Parameter(persist = false, label = "Samples", required = false, min = "1")
-		private int samples = 25;
-
-		@Parameter(persist = false, label = "Baseline (black, white, blur, noise, an image file or folder)", required = false)
-		private String baseline = "noise";
-
-		@Parameter(persist = false, label = "Noise (fraction of the input range)", required = false)
-		private double noise = 0.0;
-		@Override
-		protected String methodId() {
-			return "gradientshap";
-		}
-
-		@Override
-		protected void addParameters(ExplainJob job) {
-			job.params.put("samples", String.valueOf(samples));
-			job.params.put("baseline", String.valueOf(baseline));
-			job.params.put("noise", String.valueOf(noise));
+		public GradientShapCommand() {
+			super("gradientshap");
 		}
 	}
 }

@@ -3,53 +3,57 @@ package org.explaincnn.ij;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.Macro;
+import ij.Prefs;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 
+import java.awt.GraphicsEnvironment;
+import java.awt.TextField;
 import java.io.File;
-import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Vector;
 
+import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.LayerInfo;
 import org.explaincnn.core.Param;
-import org.explaincnn.core.Score;
 import org.explaincnn.methods.Methods;
 
 /**
- * ImageJ 1.x entry point, registered in plugins.config, so that {@code run("Grad-CAM", "model=[...]
- * target=tabby ...")} works in plain ImageJ and headless macros with the same keys as the SciJava
- * commands. The argument is the method id, or "info" for Model Info.
+ * The menu entries and macro commands of Explain CNN, registered for ImageJ 1.x in plugins.config:
+ * {@code run("Grad-CAM", "model=[...] target=tabby ...")} works the same in Fiji, in plain ImageJ
+ * and headless, and afterwards the heatmap is the active image. The argument is the method id,
+ * "sweep" for Layer Sweep or "info" for Model Info. The dialog fields and the macro keys are both
+ * made from the declarations ({@link CommonParams}, {@link AttributionMethod#parameters()}), so the
+ * macro recorder writes lines that this class reads back.
  */
 public class ExplainPlugin implements PlugIn {
 
-	/** Preferences keys remember the last model between sessions. */
-	private static final String PREF_MODEL = "explaincnn.model";
+	private static final String SWEEP = "sweep", INFO = "info";
 
 	@Override
 	public void run(String arg) {
 		ImagePlus imp = WindowManager.getCurrentImage();
 		try {
-			if ("info".equals(arg)) {
+			if (INFO.equals(arg)) {
 				info(imp);
 				return;
 			}
+			String methodArg = arg == null || arg.isEmpty() ? "gradcam" : arg;
 			ExplainJob job = new ExplainJob();
-			job.method = arg == null || arg.isEmpty() ? "gradcam" : arg;
 			String options = Macro.getOptions();
-			if ("sweep".equals(arg)) {
-				if (options == null) throw new ExplainException("Layer Sweep from ImageJ 1.x takes macro " +
-					"options: method=layercam layers=all model=[...]; in Fiji use the menu command.");
-				job.method = Macro.getValue(options, "method", "layercam");
-				job.sweep = Macro.getValue(options, "layers", "all");
-			}
-			if (options != null) fromMacro(job, options);
-			else if (!fromDialog(job)) return;
+			if (options != null) fromMacro(job, methodArg, options);
+			else if (!fromDialog(job, methodArg)) return;
 			if (imp == null) throw new ExplainException("No image is open; open an image first.");
+			job.validate();
+			job.startEngine();
+			job.validate(ModelCache.get(job.model).spec());
 			ExplainResult r = ExplainPresenter.runInteractive(imp, job, IJ::log, () -> false);
 			r.heatmap.show();
-			IJ.setProperty(PREF_MODEL, job.model.toString());
+			remember(job);
 		}
 		catch (ExplainOptions.CancelledException e) {
 			IJ.showStatus("Explain CNN: cancelled");
@@ -69,7 +73,7 @@ public class ExplainPlugin implements PlugIn {
 	}
 
 	private static void fail(String message) {
-		if (IJ.isMacro() || java.awt.GraphicsEnvironment.isHeadless()) {
+		if (IJ.isMacro() || GraphicsEnvironment.isHeadless()) {
 			lastError = message;
 			IJ.log("Explain CNN: " + message);
 			// Aborts the macro with the message (and a non-zero exit headless).
@@ -79,95 +83,183 @@ public class ExplainPlugin implements PlugIn {
 		IJ.error("Explain CNN", message);
 	}
 
-	/** Reads the same keys as the SciJava commands; absent booleans are false, as IJ1 records them. */
-	static void fromMacro(ExplainJob job, String options) {
-		String model = Macro.getValue(options, "model", null);
-		if (model == null) throw new ExplainException("No model= given; add model=[/path/to/model " +
-			"folder] to the run(...) options.");
-		job.model = Paths.get(model);
-		job.target = Macro.getValue(options, "target", job.target);
-		job.layer = Macro.getValue(options, "layer", "auto");
-		job.score = Score.parse(Macro.getValue(options, "score", "logit"));
-		job.counterfactual = hasKey(options, "counterfactual");
-		job.opacity = number(Macro.getValue(options, "opacity", "0.5"), "opacity");
-		job.lut = Macro.getValue(options, "lut", job.lut);
-		job.threshold = Macro.getValue(options, "threshold", job.threshold);
-		job.addRois = hasKey(options, "rois");
-		job.currentSlice = hasKey(options, "current");
-		String seed = Macro.getValue(options, "seed", null);
-		if (seed != null) job.seed = (long) number(seed, "seed");
-		for (Param<?> p : Methods.byName(job.method).parameters()) {
-			String v = Macro.getValue(options, p.key, null);
-			// A recorded checkbox is the bare key.
-			if (v == null && p.kind == Param.Kind.BOOLEAN && hasKey(options, p.key)) v = "true";
-			if (v != null) job.params.put(p.key, v);
+	/**
+	 * The dialog fields, in order, for a plugins.config argument (a method id or "sweep"): the common
+	 * options, the sweep's method and layers or the method's own parameters, the output folder
+	 * last. Each field's key is its macro key.
+	 */
+	static List<Param<?>> fields(String methodArg) {
+		List<Param<?>> out = new ArrayList<>();
+		for (Param<?> p : CommonParams.ALL) {
+			if (p == CommonParams.OUTPUT) continue;
+			out.add(p);
+			if (p == CommonParams.MODEL && SWEEP.equals(methodArg)) {
+				out.add(CommonParams.SWEEP_METHOD);
+				out.add(CommonParams.SWEEP_LAYERS);
+			}
 		}
-		String out = Macro.getValue(options, "output", null);
-		job.output = out == null ? null : Paths.get(out);
+		if (!SWEEP.equals(methodArg)) out.addAll(Methods.byName(methodArg).parameters());
+		out.add(CommonParams.OUTPUT);
+		return out;
+	}
+
+	/**
+	 * Reads a job from macro options with the dialog's keys. A checkbox is on when its key is
+	 * present (bare, as ImageJ records it, or key=true) and off when absent; any other key that is
+	 * absent keeps its declared default, so a recorded line replays the same anywhere.
+	 */
+	static void fromMacro(ExplainJob job, String methodArg, String options) {
+		start(job, methodArg);
+		for (Param<?> p : fields(methodArg)) {
+			String v = Macro.getValue(options, p.key, null);
+			if (p.kind == Param.Kind.BOOLEAN && v == null) v = String.valueOf(hasKey(options, p.key));
+			if (v != null) set(job, p, v);
+		}
+		if (job.model == null) throw new ExplainException("No model= given; add model=[/path/to/model " +
+			"folder] to the run(...) options.");
+	}
+
+	/** The method, and for a sweep its default method and layers. */
+	private static void start(ExplainJob job, String methodArg) {
+		boolean sweep = SWEEP.equals(methodArg);
+		job.method = sweep ? CommonParams.SWEEP_METHOD.defaultValue : methodArg;
+		job.sweep = sweep ? CommonParams.SWEEP_LAYERS.defaultValue : null;
+	}
+
+	/** Sets one field's value from text: the sweep's own fields, a common option or a parameter. */
+	private static void set(ExplainJob job, Param<?> p, String text) {
+		if (p == CommonParams.SWEEP_METHOD) job.method = CommonParams.SWEEP_METHOD.parse(text);
+		else if (p == CommonParams.SWEEP_LAYERS) job.sweep = text.isBlank() ? "all" : text.strip();
+		else if (CommonParams.byKey(p.key) == p) job.set(p.key, text);
+		else {
+			p.parse(text); // a bad value is refused before anything runs
+			job.params.put(p.key, text.strip());
+		}
 	}
 
 	private static boolean hasKey(String options, String key) {
 		return (" " + options + " ").matches("(?s).*\\s" + key + "(\\s|=).*");
 	}
 
-	private static double number(String v, String key) {
+	/** What a field shows first: the remembered value (model, LUT, threshold) or the default. */
+	static String initialText(Param<?> p) {
+		if (CommonParams.REMEMBERED.contains(p)) return Prefs.get(CommonParams.rememberKey(p), p
+			.defaultText());
+		return p.defaultText();
+	}
+
+	/** Remembers the model, LUT and threshold across commands and restarts (IJ_Prefs.txt). */
+	static void remember(ExplainJob job) {
+		for (Param<?> p : CommonParams.REMEMBERED)
+			Prefs.set(CommonParams.rememberKey(p), String.valueOf(job.get(p)));
+	}
+
+	/**
+	 * The layer field's choices: "auto" and the remembered model's layers, or null (a free text
+	 * field) if that model cannot be opened.
+	 */
+	static String[] layerChoices(String modelFolder) {
+		if (modelFolder == null || modelFolder.isBlank() || !new File(modelFolder).isDirectory())
+			return null;
 		try {
-			return Double.parseDouble(v);
+			List<String> names = new ArrayList<>();
+			names.add(CommonParams.LAYER.defaultValue);
+			for (LayerInfo l : ModelCache.get(new File(modelFolder).toPath()).layers())
+				names.add(l.name);
+			return names.toArray(new String[0]);
 		}
-		catch (NumberFormatException e) {
-			throw new ExplainException(key + "=" + v + " is not a number.");
+		catch (ExplainException e) {
+			return null;
 		}
 	}
 
-	/** False if the user cancelled the dialog. */
-	private static boolean fromDialog(ExplainJob job) {
-		GenericDialog gd = new GenericDialog("Explain CNN: " + org.explaincnn.methods.Methods.byName(
-			job.method).title());
-		gd.addDirectoryField("model", IJ.getProperty(PREF_MODEL) == null ? "" : String.valueOf(IJ
-			.getProperty(PREF_MODEL)), 40);
-		gd.addStringField("target", "top1", 20);
-		gd.addStringField("layer", "auto", 40);
-		gd.addChoice("score", new String[] { "logit", "probability" }, "logit");
-		gd.addCheckbox("counterfactual", false);
-		gd.addNumericField("opacity", 0.5, 2);
-		gd.addStringField("lut", Luts.DEFAULT, 20);
-		gd.addStringField("threshold", "0.5", 8);
-		gd.addCheckbox("rois", true);
-		gd.addCheckbox("current", false);
-		gd.addDirectoryField("output", "", 40);
-		List<Param<?>> methodParams = Methods.byName(job.method).parameters();
-		for (Param<?> p : methodParams) {
-			if (p.kind == Param.Kind.BOOLEAN) gd.addCheckbox(p.key, (Boolean) p.defaultValue);
-			else if (p.kind == Param.Kind.CHOICE) gd.addChoice(p.key, p.choices.toArray(new String[0]),
-				p.defaultText());
-			else gd.addStringField(p.key, p.defaultText(), 20);
+	/** Fills the job from a dialog made of the fields; false if the user cancelled. */
+	private static boolean fromDialog(ExplainJob job, String methodArg) {
+		List<Param<?>> fields = fields(methodArg);
+		String title = SWEEP.equals(methodArg) ? "Layer Sweep" : Methods.byName(methodArg).title();
+		GenericDialog gd = new GenericDialog("Explain CNN: " + title);
+		String[] layers = layerChoices(initialText(CommonParams.MODEL));
+		StringBuilder help = new StringBuilder("<html><b>" + title + "</b><dl>");
+		for (Param<?> p : fields) {
+			String initial = initialText(p);
+			help.append("<dt>").append(p.label).append("</dt><dd>").append(CommonParams.describe(p))
+				.append("</dd>");
+			if (p == CommonParams.MODEL || p == CommonParams.OUTPUT) gd.addDirectoryField(p.label,
+				initial, 40);
+			else if (p == CommonParams.LAYER && layers != null) gd.addChoice(p.label, layers, initial);
+			else switch (p.kind) {
+				case BOOLEAN:
+					gd.addCheckbox(p.label, Boolean.parseBoolean(initial));
+					break;
+				case INTEGER:
+					gd.addNumericField(p.label, Double.parseDouble(initial), 0);
+					break;
+				case NUMBER:
+					gd.addNumericField(p.label, Double.parseDouble(initial), 2);
+					break;
+				case CHOICE:
+					gd.addChoice(p.label, p.choices.toArray(new String[0]), initial);
+					break;
+				default:
+					gd.addStringField(p.label, initial, p == CommonParams.LAYER ? 40 : 20);
+			}
 		}
+		gd.addHelp(help.append("</dl></html>").toString());
 		gd.showDialog();
 		if (gd.wasCanceled()) return false;
-		job.model = Paths.get(gd.getNextString());
-		job.target = gd.getNextString();
-		job.layer = gd.getNextString();
-		job.score = Score.parse(gd.getNextChoice());
-		job.counterfactual = gd.getNextBoolean();
-		job.opacity = gd.getNextNumber();
-		job.lut = gd.getNextString();
-		job.threshold = gd.getNextString();
-		job.addRois = gd.getNextBoolean();
-		job.currentSlice = gd.getNextBoolean();
-		String out = gd.getNextString();
-		job.output = out.isBlank() ? null : Paths.get(out);
-		for (Param<?> p : methodParams)
-			job.params.put(p.key, p.kind == Param.Kind.BOOLEAN ? String.valueOf(gd.getNextBoolean())
-				: p.kind == Param.Kind.CHOICE ? gd.getNextChoice() : gd.getNextString());
+		start(job, methodArg);
+		@SuppressWarnings("unchecked")
+		Vector<TextField> numbers = gd.getNumericFields();
+		int number = 0;
+		for (Param<?> p : fields) {
+			String text;
+			if (p == CommonParams.MODEL || p == CommonParams.OUTPUT) text = gd.getNextString();
+			else if (p == CommonParams.LAYER && layers != null) text = gd.getNextChoice();
+			else switch (p.kind) {
+				case BOOLEAN:
+					text = String.valueOf(gd.getNextBoolean());
+					break;
+				case INTEGER:
+				case NUMBER: {
+					// getNextNumber records the value for the macro recorder; a bad entry is reported
+					// as typed.
+					double v = gd.getNextNumber();
+					String typed = numbers.get(number++).getText();
+					text = Double.isNaN(v) ? typed : p.kind == Param.Kind.INTEGER && v == Math.rint(v)
+						? Long.toString((long) v) : Double.toString(v);
+					break;
+				}
+				case CHOICE:
+					text = gd.getNextChoice();
+					break;
+				default:
+					text = gd.getNextString();
+			}
+			set(job, p, text);
+		}
 		return true;
 	}
 
 	private static void info(ImagePlus imp) {
 		String options = Macro.getOptions();
-		String model = options != null ? Macro.getValue(options, "model", null) : IJ.getDirectory(
-			"Choose a model folder");
-		if (model == null) return;
-		boolean current = options != null && hasKey(options, "current");
+		String model;
+		boolean current;
+		if (options != null) {
+			model = Macro.getValue(options, CommonParams.MODEL.key, null);
+			if (model == null) throw new ExplainException("No model= given; add model=[/path/to/model " +
+				"folder] to the run(...) options.");
+			current = hasKey(options, CommonParams.CURRENT.key);
+		}
+		else {
+			GenericDialog gd = new GenericDialog("Explain CNN: Model Info");
+			gd.addDirectoryField(CommonParams.MODEL.label, initialText(CommonParams.MODEL), 40);
+			gd.addCheckbox(CommonParams.CURRENT.label, false);
+			gd.showDialog();
+			if (gd.wasCanceled()) return;
+			model = gd.getNextString();
+			current = gd.getNextBoolean();
+		}
 		IJ.log(ModelInfo.describe(ModelCache.get(new File(model).toPath()), imp, current));
+		Prefs.set(CommonParams.rememberKey(CommonParams.MODEL), model);
 	}
 }

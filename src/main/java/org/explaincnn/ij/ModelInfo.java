@@ -1,5 +1,7 @@
 package org.explaincnn.ij;
 
+import ij.ImagePlus;
+
 import java.util.Locale;
 
 import org.explaincnn.core.ExplainableModel;
@@ -16,7 +18,7 @@ public final class ModelInfo {
 
 	private ModelInfo() {}
 
-	public static String describe(ExplainableModel m, ij.ImagePlus imp, boolean currentSlice) {
+	public static String describe(ExplainableModel m, ImagePlus imp, boolean currentSlice) {
 		ModelSpec s = m.spec();
 		StringBuilder sb = new StringBuilder();
 		sb.append("Model: ").append(s.name).append('\n');

@@ -23,7 +23,7 @@ final class Baselines {
 	/** The baseline kinds; a path to an image file (or a folder, for GradientSHAP) also works. */
 	static final List<String> KINDS = List.of("black", "white", "blur", "noise");
 	static final Param<Double> BLUR_SIGMA = Param.number("sigma", 10, 0.1, 1000,
-		"Blur sigma (pixels)", "Gaussian blur of the 'blur' baseline, in model-input pixels");
+		"Sigma of the blur baseline (pixels)", "Gaussian blur of the 'blur' baseline, in model-input pixels");
 
 	private Baselines() {}
 

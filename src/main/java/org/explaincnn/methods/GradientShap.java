@@ -37,7 +37,7 @@ final class GradientShap implements AttributionMethod {
 	}
 
 	static final Param<String> BASELINES = Param.choiceOrPath("baseline", "noise", Baselines.KINDS,
-		true, "Baselines", "the distribution the baselines are drawn from: a kind, or a folder of images");
+		true, "Baseline distribution", "the distribution the baselines are drawn from: a kind, or a folder of images");
 	static final Param<Double> NOISE = Param.number("noise", 0.0, 0, 10,
 		"Noise (fraction of the input range)", "Gaussian noise added to each sample, as a fraction of the pixel range");
 

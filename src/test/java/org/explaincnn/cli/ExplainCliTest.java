@@ -15,6 +15,10 @@ import java.util.List;
 
 import org.explaincnn.HeadlessImageJ;
 import org.explaincnn.TestData;
+import org.explaincnn.core.AttributionMethod;
+import org.explaincnn.core.Param;
+import org.explaincnn.ij.CommonParams;
+import org.explaincnn.methods.Methods;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,5 +140,41 @@ class ExplainCliTest {
 		assertTrue(bad.err.contains("Model folder not found"), bad.err);
 		Run unknown = cli("--headless", "--run", "Grad-CAM", "image='x.png',colour='red'");
 		assertEquals(2, unknown.code);
+	}
+
+	@Test
+	void helpAndMethodListAreWrittenFromTheDeclarations() {
+		Run help = cli("--help");
+		assertEquals(0, help.code);
+		for (Param<?> p : List.of(CommonParams.TARGET, CommonParams.TOP_K, CommonParams.LAYER,
+			CommonParams.SCORE, CommonParams.THRESHOLD, CommonParams.LUT, CommonParams.OPACITY,
+			CommonParams.SEED, CommonParams.BATCH, CommonParams.THREADS))
+			assertTrue(help.out.contains(CommonParams.describe(p)) && help.out.contains("--" + p.key +
+				" "), "--help lacks " + p.key + " with its default and range:\n" + help.out);
+		Run list = cli("--list-methods");
+		assertEquals(0, list.code, list.err);
+		for (AttributionMethod m : Methods.all()) {
+			assertTrue(list.out.contains(m.id()) && list.out.contains(m.title()), m.id());
+			for (Param<?> p : m.parameters()) {
+				String line = p.key + "=" + p.defaultText();
+				assertTrue(list.out.lines().anyMatch(l -> l.contains("--param " + line) && l.contains(p
+					.help) && (p.kind == Param.Kind.TEXT || l.contains(p.allowed()))), m.id() + " " + line + " with help and range");
+			}
+		}
+	}
+
+	@Test
+	void unknownParameterAndUnknownCommandNameWhatExists() {
+		Run r = cli(TestData.sampleImage("both.png").toString(), "--method", "integratedgradients",
+			"--param", "stpes=4", "--out", tmp.toString());
+		assertEquals(2, r.code);
+		assertEquals("explain: Unknown parameter 'stpes' for Integrated Gradients; it takes steps, " +
+			"baseline, sigma.\n", r.err);
+		Run run = cli("--headless", "--run", "Grad-KAM", "");
+		assertEquals(2, run.code);
+		for (AttributionMethod m : Methods.all())
+			assertTrue(run.err.contains("'" + m.title() + "'"), run.err);
+		assertTrue(run.err.contains("'Layer Sweep'") && run.err.contains("'Model Info'"), run.err);
+		assertEquals(1, run.err.strip().lines().count(), run.err);
 	}
 }

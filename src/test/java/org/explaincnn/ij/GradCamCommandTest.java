@@ -26,20 +26,22 @@ import java.util.zip.ZipInputStream;
 
 import org.explaincnn.HeadlessImageJ;
 import org.explaincnn.TestData;
+import org.explaincnn.fiji.ExplainCommand;
 import org.explaincnn.fiji.GradCamCommand;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scijava.Context;
-import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
+import org.scijava.module.ModuleService;
 
 /** The Grad-CAM command run through a SciJava context, as Fiji and headless scripts run it. */
 class GradCamCommandTest {
 
 	static Context context;
 	static CommandService commands;
+	static ModuleService modules;
 
 	@TempDir
 	Path tmp;
@@ -49,6 +51,7 @@ class GradCamCommandTest {
 		HeadlessImageJ.init();
 		context = new Context(CommandService.class);
 		commands = context.service(CommandService.class);
+		modules = context.service(ModuleService.class);
 	}
 
 	@AfterAll
@@ -56,7 +59,7 @@ class GradCamCommandTest {
 		context.dispose();
 	}
 
-	private CommandModule run(ImagePlus imp, Object... extra) throws Exception {
+	private ExplainCommand run(ImagePlus imp, Object... extra) throws Exception {
 		List<Object> args = new ArrayList<>(List.of("image", imp, "model", TestData.sampleModel()
 			.toFile(), "target", "top1", "layer", "auto", "score", "logit", "counterfactual", false,
 			"opacity", 0.4, "lut", "Fire", "threshold", "0.5", "rois", true, "current", false));
@@ -68,7 +71,9 @@ class GradCamCommandTest {
 				args.add(extra[i + 1]);
 			}
 		}
-		return commands.run(GradCamCommand.class, true, args.toArray()).get();
+		// A DynamicCommand is its own module: ModuleService runs it (CommandService.run returns null).
+		return (ExplainCommand) modules.run(commands.getCommand(GradCamCommand.class), true, args
+			.toArray()).get();
 	}
 
 	@Test
@@ -78,7 +83,7 @@ class GradCamCommandTest {
 		cal.pixelWidth = 0.5;
 		cal.setUnit("um");
 		int[] before = ((int[]) imp.getProcessor().getPixels()).clone();
-		CommandModule m = run(imp, "target", "tabby", "output", tmp.toFile());
+		ExplainCommand m = run(imp, "target", "tabby", "output", tmp.toFile());
 		assertFalse(m.isCanceled(), String.valueOf(m.getCancelReason()));
 		ImagePlus heat = (ImagePlus) m.getOutput("heatmap");
 		assertEquals(32, heat.getBitDepth());
@@ -153,7 +158,7 @@ class GradCamCommandTest {
 		float[] reference = null;
 		for (ImagePlus imp : new ImagePlus[] { grey8, grey16, grey32 }) {
 			Object pixels = imp.getProcessor().getPixelsCopy();
-			CommandModule m = run(imp, "target", "tabby");
+			ExplainCommand m = run(imp, "target", "tabby");
 			assertFalse(m.isCanceled(), imp.getTitle() + ": " + m.getCancelReason());
 			ImagePlus heat = (ImagePlus) m.getOutput("heatmap");
 			assertEquals(451, heat.getWidth());
@@ -181,25 +186,25 @@ class GradCamCommandTest {
 		stack.addSlice(rgb.getProcessor().duplicate());
 		stack.addSlice(rgb.getProcessor().duplicate());
 		ImagePlus imp = new ImagePlus("two planes", stack);
-		CommandModule refused = run(imp);
+		ExplainCommand refused = run(imp);
 		assertTrue(refused.isCanceled());
 		assertTrue(refused.getCancelReason().contains("stack of 2 planes") && refused
 			.getCancelReason().contains("current"), refused.getCancelReason());
-		CommandModule ok = run(imp, "current", true);
+		ExplainCommand ok = run(imp, "current", true);
 		assertFalse(ok.isCanceled(), String.valueOf(ok.getCancelReason()));
 	}
 
 	@Test
 	void badInputsCancelWithOneLine() throws Exception {
 		ImagePlus tiny = new ImagePlus("tiny", new ij.process.ColorProcessor(1, 1));
-		CommandModule m = run(tiny);
+		ExplainCommand m = run(tiny);
 		assertTrue(m.isCanceled());
 		assertTrue(m.getCancelReason().contains("1x1"), m.getCancelReason());
 		ImagePlus imp = IJ.openImage(TestData.sampleImage("both.png").toString());
-		CommandModule badModel = run(imp, "model", new File("/no/such/model"));
+		ExplainCommand badModel = run(imp, "model", new File("/no/such/model"));
 		assertTrue(badModel.getCancelReason().startsWith("Model folder not found"), badModel
 			.getCancelReason());
-		CommandModule badLut = run(imp, "lut", "no-such-lut");
+		ExplainCommand badLut = run(imp, "lut", "no-such-lut");
 		assertTrue(badLut.getCancelReason().contains("Unknown colour map"), badLut.getCancelReason());
 		assertTrue(imp.getOverlay() == null, "a failed run leaves the input as it was");
 	}
