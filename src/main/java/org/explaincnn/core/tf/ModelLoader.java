@@ -8,11 +8,16 @@ import ai.djl.tensorflow.engine.TfSymbolBlock;
 
 import java.io.IOException;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
 import org.tensorflow.Session;
 import org.tensorflow.internal.c_api.TF_Graph;
@@ -99,6 +104,14 @@ final class ModelLoader {
 			if (bundle.format == ModelBundle.Format.SAVED_MODEL) {
 				SignatureDef signature = handles.getMetaGraphDef().getSignatureDefMap().get(
 					d.signature != null ? d.signature : "serving_default");
+				int restored = 0;
+				for (GraphOperation call : servingCalls(graph, signature, logitsName,
+					probabilitiesName))
+					restored += CheckpointRestorer.restoreIfNeeded(graph, session, handles
+						.getMetaGraphDef(), savedModel, call);
+				if (restored > 0) spec.assumptions.add(restored + " variables the TensorFlow loader " +
+					"left uninitialised (tf.saved_model.save of a Keras 3 model) restored from the " +
+					"checkpoint's object graph");
 				if (inputName == null) inputName = signatureInput(signature, spec);
 				if (logitsName == null && probabilitiesName == null) {
 					String scores = signatureOutput(signature);
@@ -145,6 +158,28 @@ final class ModelLoader {
 		}
 	}
 
+	/** Function-call ops, as SavedModels of Keras models run their forward pass. */
+	private static final Set<String> CALL_OPS = Set.of("StatefulPartitionedCall",
+		"PartitionedCall");
+
+	/** The function calls that produce the signature's outputs and the named score tensors. */
+	private static List<GraphOperation> servingCalls(Graph graph, SignatureDef signature,
+		String... names)
+	{
+		List<String> tensors = new ArrayList<>();
+		if (signature != null) for (TensorInfo t : signature.getOutputsMap().values())
+			tensors.add(t.getName());
+		for (String n : names)
+			if (n != null) tensors.add(n);
+		List<GraphOperation> calls = new ArrayList<>();
+		for (String t : tensors) {
+			int colon = t.lastIndexOf(':');
+			GraphOperation op = graph.operation(colon < 0 ? t : t.substring(0, colon));
+			if (op != null && CALL_OPS.contains(op.type()) && !calls.contains(op)) calls.add(op);
+		}
+		return calls;
+	}
+
 	private static String signatureInput(SignatureDef signature, ModelSpec spec) {
 		if (signature == null) throw new ExplainException("The SavedModel has no serving " +
 			"signature; name the input with \"input\" in " + ModelDescriptor.FILE_NAME + ".");
@@ -167,6 +202,30 @@ final class ModelLoader {
 		throw new ExplainException("The serving signature has outputs " + outputs.keySet() +
 			"; name the class scores with \"logits\" or \"probabilities\" in " +
 			ModelDescriptor.FILE_NAME + ".");
+	}
+
+	/**
+	 * Removes a wrapper from TF Java's registry of graphs (Graph.ALL_GRAPHS, keyed by the native
+	 * graph's id, which Graph.close() would remove; ours is never closed, DJL frees the graph). Left
+	 * there, a graph made later at the same native address shares the key, and when the dead
+	 * wrapper is collected the new graph's entry goes too: its custom gradients then fail with
+	 * "Graph not found".
+	 */
+	static void forgetWrapper(Graph graph) {
+		try {
+			Field registry = Graph.class.getDeclaredField("ALL_GRAPHS");
+			Field id = Graph.class.getDeclaredField("nativeId");
+			registry.setAccessible(true);
+			id.setAccessible(true);
+			Map<?, ?> graphs = (Map<?, ?>) registry.get(null);
+			Object key = id.get(graph);
+			synchronized (graphs) {
+				if (graphs.get(key) == graph) graphs.remove(key);
+			}
+		}
+		catch (ReflectiveOperationException | RuntimeException e) {
+			// Another TF Java version without that registry: nothing to forget.
+		}
 	}
 
 	private static Graph wrapGraph(TF_Graph handle) {

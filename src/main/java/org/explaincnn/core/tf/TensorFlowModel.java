@@ -249,7 +249,9 @@ public final class TensorFlowModel implements ExplainableModel {
 	public synchronized void close() {
 		if (closed) return;
 		closed = true;
-		// The wrappers share DJL's handles: DJL frees them, the wrappers are dropped.
+		// The wrappers share DJL's handles: DJL frees them, the wrappers are dropped, but TF Java's
+		// registry of graphs must forget ours first (see ModelLoader.forgetWrapper).
+		ModelLoader.forgetWrapper(graph);
 		djlModel.close();
 	}
 }
