@@ -12,7 +12,6 @@ import ij.process.LUT;
 
 import java.awt.Color;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -150,8 +149,34 @@ public final class ExplanationRenderer {
 		for (Attribution a : e.attributions)
 			for (float v : a.map)
 				if (v > 0) positive[i++] = v;
-		Arrays.sort(positive);
-		return positive[Math.min(n - 1, (int) (q * n))];
+		return select(positive, Math.min(n - 1, (int) (q * n)));
+	}
+
+	/**
+	 * The k-th smallest value (what sorting and taking element k gives) in linear expected time:
+	 * sorting every positive value of a large map cost more than drawing it.
+	 */
+	static float select(float[] v, int k) {
+		int lo = 0, hi = v.length - 1;
+		while (lo < hi) {
+			float pivot = v[(lo + hi) >>> 1];
+			int i = lo, j = hi;
+			while (i <= j) {
+				while (v[i] < pivot)
+					i++;
+				while (v[j] > pivot)
+					j--;
+				if (i <= j) {
+					float t = v[i];
+					v[i++] = v[j];
+					v[j--] = t;
+				}
+			}
+			if (k <= j) hi = j;
+			else if (k >= i) lo = i;
+			else return v[k];
+		}
+		return v[k];
 	}
 
 	/**

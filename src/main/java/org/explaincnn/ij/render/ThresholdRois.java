@@ -79,11 +79,12 @@ public final class ThresholdRois {
 				filler.fill8(x, y);
 				double sum = 0;
 				Rectangle b = roi.getBounds();
-				for (Point p : roi.getContainedPoints())
+				Point[] inside = roi.getContainedPoints();
+				for (Point p : inside)
 					if (p.x >= 0 && p.y >= 0 && p.x < width && p.y < height) sum += Math.max(0, map[p.y *
 						width + p.x]);
-				if (b.width * b.height == 0 || roi.getContainedPoints().length < MIN_AREA_FRACTION * width *
-					height) continue;
+				if (b.width * b.height == 0 || inside.length < MIN_AREA_FRACTION * width * height)
+					continue;
 				found.add(roi);
 				mass.add(sum);
 			}
