@@ -138,8 +138,8 @@ final class Benchmark {
 
 	/**
 	 * The user's whole job: {@code ./explain} on a folder of 32 images and on one image, each run a
-	 * new process with this process's java command line (timed from start to exit: JVM and engine
-	 * start, model load, reading, explaining, drawing, writing), against the bare TensorFlow passes
+	 * new process (timed from start to exit: JVM and engine start, model load, reading, explaining,
+	 * drawing, writing), against the bare TensorFlow passes
 	 * Grad-CAM needs for the same images in the same batches plus the engine start.
 	 */
 	private static void wholeProcess(ExplainCli.Options o, ExplainableModel model, Path modelDir,
@@ -219,10 +219,12 @@ final class Benchmark {
 	}
 
 	/**
-	 * This process's own java command line up to the main class (the launcher's JVM options
-	 * included), or a plain one where the platform does not tell.
+	 * The {@code ./explain} launcher (what a user runs, with its JVM options for short runs) where
+	 * it exists, else this process's own java command line up to the main class, or a plain one.
 	 */
 	private static List<String> javaCommand() {
+		Path launcher = ExplainCli.home().resolve("explain");
+		if (Files.isExecutable(launcher)) return new ArrayList<>(List.of(launcher.toString()));
 		ProcessHandle.Info info = ProcessHandle.current().info();
 		String main = ExplainCli.class.getName();
 		if (info.command().isPresent() && info.arguments().isPresent()) {
