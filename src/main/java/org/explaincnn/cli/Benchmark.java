@@ -5,10 +5,15 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 import org.explaincnn.core.AttributionMethod;
+import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explainer;
@@ -19,6 +24,8 @@ import org.explaincnn.core.Passes;
 import org.explaincnn.core.PreparedImage;
 import org.explaincnn.core.TargetSpec;
 import org.explaincnn.core.tf.TensorFlowRuntime;
+import org.explaincnn.ij.input.Frame;
+import org.explaincnn.ij.input.ImageFileSource;
 import org.explaincnn.methods.Methods;
 
 /**
@@ -96,7 +103,7 @@ final class Benchmark {
 				try {
 					both = interleavedMedians(perImage > 1 ? 5 : repeats, method, reference);
 				}
-				catch (org.explaincnn.core.ExplainException notApplicable) {
+				catch (ExplainException notApplicable) {
 					// e.g. CAM on a model without a GAP + dense head: say why, and go on.
 					out.printf(Locale.ROOT, "%-20s n/a: %s%n", m.id(), notApplicable.getMessage());
 					continue;
@@ -105,7 +112,7 @@ final class Benchmark {
 					both[1], both[0] / both[1]);
 			}
 			// Grad-CAM for many images at once, the way the command line runs a folder.
-			java.util.List<PreparedImage> many = new java.util.ArrayList<>();
+			List<PreparedImage> many = new ArrayList<>();
 			for (int i = 0; i < big; i++)
 				many.add(PreparedImage.of(raster, w, h, 3, model.spec()));
 			ExplainOptions batched = ExplainOptions.builder().batchSize(big).build();
@@ -118,8 +125,139 @@ final class Benchmark {
 				"gradcam, batch " + big, "1", both[0] / big, both[1] / big, both[0] / both[1], big);
 			out.println();
 			memory(model, image, raster, w, h, soak, out);
+			out.println();
+			wholeProcess(o, model, modelDir, (t1 - t0) / 1e6, out);
 		}
 		return 0;
+	}
+
+	/** Runs of each whole-process job (a new JVM each). */
+	private static final int PROCESS_RUNS = 3;
+	/** Images of the folder job, as in the comparison with Python tools. */
+	private static final int FOLDER_SIZE = 32;
+
+	/**
+	 * The user's whole job: {@code ./explain} on a folder of 32 images and on one image, each run a
+	 * new process (timed from start to exit: JVM and engine start, model load, reading, explaining,
+	 * drawing, writing), against the bare TensorFlow passes
+	 * Grad-CAM needs for the same images in the same batches plus the engine start.
+	 */
+	private static void wholeProcess(ExplainCli.Options o, ExplainableModel model, Path modelDir,
+		double engineStartMs, PrintStream out) throws IOException
+	{
+		Path scratch = Files.createTempDirectory("explaincnn-bench");
+		try {
+			List<Path> folder = o.images.size() > 1 ? o.images : folderOfSamples(scratch.resolve(
+				"images"), FOLDER_SIZE);
+			List<Path> one = folder.subList(0, 1);
+			int batch = o.job.batchSize;
+			double folderPasses = barePasses(model, folder, batch), onePasses = barePasses(model, one,
+				batch);
+			double[][] times = new double[2][PROCESS_RUNS];
+			for (int run = 0; run < PROCESS_RUNS; run++) {
+				times[0][run] = explainProcess(folder, modelDir, batch, scratch.resolve("out"));
+				times[1][run] = explainProcess(one, modelDir, batch, scratch.resolve("out"));
+			}
+			out.printf(Locale.ROOT, "Whole process, Grad-CAM top-1 with the default outputs (a new JVM " +
+				"per run, start to exit; median of %d, alternated):%n", PROCESS_RUNS);
+			String[] names = { "folder of " + folder.size() + " images", "one image" };
+			double[] passes = { folderPasses, onePasses };
+			for (int i = 0; i < 2; i++) {
+				Arrays.sort(times[i]);
+				double whole = times[i][PROCESS_RUNS / 2], reference = passes[i] + engineStartMs;
+				out.printf(Locale.ROOT, "%-22s %7.0f ms   bare passes %.0f ms + engine start %.0f ms = " +
+					"%.0f ms   ratio %.2f%n", names[i], whole, passes[i], engineStartMs, reference, whole /
+						reference);
+			}
+		}
+		finally {
+			deleteTree(scratch);
+		}
+	}
+
+	/** Median time of the forward+backward passes to the default layer for these images. */
+	private static double barePasses(ExplainableModel model, List<Path> files, int batch) {
+		List<PreparedImage> images = new ArrayList<>();
+		for (Path f : files)
+			images.add(Frame.of(ImageFileSource.open(f), f, false, model.spec(), line -> {}).prepared);
+		LayerInfo layer = model.defaultLayer();
+		int size = images.get(0).modelInput.length;
+		return median(5, () -> {
+			for (int from = 0; from < images.size(); from += batch) {
+				int n = Math.min(batch, images.size() - from);
+				float[] input = new float[n * size];
+				for (int b = 0; b < n; b++)
+					System.arraycopy(images.get(from + b).modelInput, 0, input, b * size, size);
+				Passes.run(model, images.get(from), new PassRequest(input, n).activation(layer)
+					.layerGradient(layer).seedTopOne(1f));
+			}
+		});
+	}
+
+	/** Wall time of one {@code ./explain} process on these images, in ms. */
+	private static double explainProcess(List<Path> images, Path modelDir, int batch, Path outDir)
+		throws IOException
+	{
+		List<String> command = javaCommand();
+		images.forEach(p -> command.add(p.toAbsolutePath().toString()));
+		command.addAll(List.of("--model", modelDir.toAbsolutePath().toString(), "--batch", String
+			.valueOf(batch), "--out", outDir.toString()));
+		long start = System.nanoTime();
+		Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+		try {
+			int code = p.waitFor();
+			if (code != 0) throw new ExplainException("Benchmark: the whole-process run exited with " +
+				code + "; run ./explain on the same images to see why.");
+		}
+		catch (InterruptedException e) {
+			p.destroy();
+			Thread.currentThread().interrupt();
+			throw new ExplainException("Benchmark interrupted.");
+		}
+		return (System.nanoTime() - start) / 1e6;
+	}
+
+	/**
+	 * The {@code ./explain} launcher (what a user runs, with its JVM options for short runs) where
+	 * it exists, else this process's own java command line up to the main class, or a plain one.
+	 */
+	private static List<String> javaCommand() {
+		Path launcher = ExplainCli.home().resolve("explain");
+		if (Files.isExecutable(launcher)) return new ArrayList<>(List.of(launcher.toString()));
+		ProcessHandle.Info info = ProcessHandle.current().info();
+		String main = ExplainCli.class.getName();
+		if (info.command().isPresent() && info.arguments().isPresent()) {
+			List<String> args = List.of(info.arguments().get());
+			int at = args.indexOf(main);
+			if (at >= 0) {
+				List<String> command = new ArrayList<>();
+				command.add(info.command().get());
+				command.addAll(args.subList(0, at + 1));
+				return command;
+			}
+		}
+		return new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java")
+			.toString(), "-Djava.awt.headless=true", "-Dexplaincnn.home=" + ExplainCli.home(), "-cp",
+			System.getProperty("java.class.path"), main));
+	}
+
+	/** {@code n} copies of the sample images, in turn, named NN_name. */
+	private static List<Path> folderOfSamples(Path dir, int n) throws IOException {
+		Files.createDirectories(dir);
+		List<Path> samples = ExplainCli.sampleImages(), out = new ArrayList<>();
+		for (int i = 0; i < n; i++) {
+			Path s = samples.get(i % samples.size());
+			out.add(Files.copy(s, dir.resolve(String.format(Locale.ROOT, "%02d_%s", i, s.getFileName()))));
+		}
+		return out;
+	}
+
+	private static void deleteTree(Path dir) throws IOException {
+		try (Stream<Path> all = Files.walk(dir)) {
+			for (Path p : all.sorted(Comparator.reverseOrder()).toList())
+				Files.delete(p);
+		}
 	}
 
 	private static void memory(ExplainableModel model, PreparedImage image, float[] raster, int w,

@@ -137,9 +137,11 @@ public final class ExplainCli {
 	}
 
 	static int run(String[] args, PrintStream out, PrintStream err) {
-		// ImageJ 1.x must be patched for headless use before any ij class loads.
-		LegacyInjector.preinit();
 		List<String> a = List.of(args);
+		// ImageJ 1.x must be patched for headless macros before any ij class loads; explaining
+		// files does not need it (the patch costs seconds of bytecode rewriting at start).
+		if (a.contains("--macro") || a.contains("--headless") || a.contains("--run"))
+			LegacyInjector.preinit();
 		if (a.contains("--help") || a.contains("-h")) {
 			out.print(usage());
 			return 0;

@@ -1,16 +1,20 @@
 package org.explaincnn.ij;
 
 import ij.IJ;
+import ij.ImagePlus;
 import ij.gui.Roi;
 import ij.plugin.frame.RoiManager;
 
 import java.awt.GraphicsEnvironment;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import org.explaincnn.core.Attribution;
+import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
 
 /** What the GUI front ends do with a result: show it, fill the ROI Manager, save on request. */
@@ -19,8 +23,8 @@ public final class ExplainPresenter {
 	private ExplainPresenter() {}
 
 	/** Runs a job on an image as a user action: status bar progress, Esc cancels. */
-	public static ExplainResult runInteractive(ij.ImagePlus imp, ExplainJob job,
-		Consumer<String> log, java.util.function.BooleanSupplier extraCancel)
+	public static ExplainResult runInteractive(ImagePlus imp, ExplainJob job,
+		Consumer<String> log, BooleanSupplier extraCancel)
 	{
 		ExplainOptions.ProgressListener progress = (done, total) -> {
 			IJ.showProgress(done, total);
@@ -48,8 +52,8 @@ public final class ExplainPresenter {
 					null ? imp.getTitle() : imp.getOriginalFileInfo().getFilePath());
 				log.accept("Saved " + files);
 			}
-			catch (java.io.IOException e) {
-				throw new org.explaincnn.core.ExplainException("Could not save results to " + saveTo +
+			catch (IOException e) {
+				throw new ExplainException("Could not save results to " + saveTo +
 					" (" + e.getMessage() + "); choose a writable folder.");
 			}
 		}

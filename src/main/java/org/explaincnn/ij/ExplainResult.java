@@ -14,19 +14,25 @@ public final class ExplainResult {
 	public final Explanation explanation;
 	/** 32-bit map, one slice per class, the input's size and calibration. */
 	public final ImagePlus heatmap;
-	/** The input with the heatmap burnt in (one panel per class, side by side), for PNG files. */
+	/**
+	 * The input with the heatmap burnt in (one panel per class, side by side), for PNG files; null
+	 * when the front end asked for none.
+	 */
 	public final ImagePlus overlayPreview;
 	/** ROIs of all classes, named "class #rank", slice position set for multi-class heatmaps. */
 	public final List<Roi> rois;
 	public final ExplainableModel model;
+	/** What was added to the input's overlay (the coloured map and ROI copies), for redrawing. */
+	public final List<Roi> inputOverlay;
 
-	ExplainResult(Explanation explanation, ImagePlus heatmap, ImagePlus overlayPreview,
-		List<Roi> rois, ExplainableModel model)
+	public ExplainResult(Explanation explanation, ImagePlus heatmap, ImagePlus overlayPreview,
+		List<Roi> rois, ExplainableModel model, List<Roi> inputOverlay)
 	{
 		this.explanation = explanation;
 		this.heatmap = heatmap;
 		this.overlayPreview = overlayPreview;
 		this.rois = rois;
 		this.model = model;
+		this.inputOverlay = inputOverlay;
 	}
 }

@@ -1,4 +1,4 @@
-package org.explaincnn.ij;
+package org.explaincnn.ij.render;
 
 import ij.gui.PolygonRoi;
 import ij.gui.Roi;
@@ -7,6 +7,8 @@ import ij.process.AutoThresholder;
 import ij.process.ByteProcessor;
 import ij.process.FloodFiller;
 
+import java.awt.Point;
+import java.awt.Rectangle;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,17 +17,17 @@ import java.util.Locale;
 import org.explaincnn.core.ExplainException;
 
 /**
- * ROIs from a saliency map: pixels above a threshold (a fraction of the map's maximum, or Otsu's
+ * ROIs from any method's map: pixels above a threshold (a fraction of the map's maximum, or Otsu's
  * threshold), one traced ROI per 8-connected region, strongest region first.
  */
-public final class SaliencyRois {
+public final class ThresholdRois {
 
 	/** Largest number of regions kept per map. */
 	public static final int MAX_REGIONS = 20;
 	/** Regions smaller than this fraction of the image are specks of pixel-level maps, not ROIs. */
 	public static final double MIN_AREA_FRACTION = 0.001;
 
-	private SaliencyRois() {}
+	private ThresholdRois() {}
 
 	/** "otsu" or a fraction such as "0.5". */
 	public static double thresholdValue(float[] map, String threshold) {
@@ -76,12 +78,13 @@ public final class SaliencyRois {
 				Roi roi = new PolygonRoi(wand.xpoints, wand.ypoints, wand.npoints, Roi.TRACED_ROI);
 				filler.fill8(x, y);
 				double sum = 0;
-				java.awt.Rectangle b = roi.getBounds();
-				for (java.awt.Point p : roi.getContainedPoints())
+				Rectangle b = roi.getBounds();
+				Point[] inside = roi.getContainedPoints();
+				for (Point p : inside)
 					if (p.x >= 0 && p.y >= 0 && p.x < width && p.y < height) sum += Math.max(0, map[p.y *
 						width + p.x]);
-				if (b.width * b.height == 0 || roi.getContainedPoints().length < MIN_AREA_FRACTION * width *
-					height) continue;
+				if (b.width * b.height == 0 || inside.length < MIN_AREA_FRACTION * width * height)
+					continue;
 				found.add(roi);
 				mass.add(sum);
 			}

@@ -1,0 +1,52 @@
+package org.explaincnn.ij.input;
+
+import ij.ImagePlus;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.explaincnn.core.ModelSpec;
+import org.explaincnn.core.PreparedImage;
+import org.explaincnn.ij.ImagePlusInput;
+
+/**
+ * One image to explain, as a frame source delivers it: the ImagePlus (drawn on and closed by the
+ * front end), the file it came from (null for an open image), the image prepared for the model,
+ * and what reading it had to say (to be logged when the frame is explained).
+ */
+public final class Frame {
+
+	public final ImagePlus image;
+	public final Path file;
+	public final PreparedImage prepared;
+	public final List<String> log;
+
+	private Frame(ImagePlus image, Path file, PreparedImage prepared, List<String> log) {
+		this.image = image;
+		this.file = file;
+		this.prepared = prepared;
+		this.log = log;
+	}
+
+	/** Reads an ImagePlus's pixels and prepares them for a model with {@code spec}. */
+	public static Frame of(ImagePlus imp, Path file, boolean currentSlice, ModelSpec spec,
+		Consumer<String> log)
+	{
+		ImagePlusInput input = ImagePlusInput.read(imp, currentSlice, log);
+		if (input.channels != spec.channels) log.accept("Image has " + input.channels +
+			" channel(s), the model takes " + spec.channels + ": " + (input.channels == 1
+				? "the channel is replicated." : "converted to grey (luminance)."));
+		PreparedImage prepared = PreparedImage.of(input.raster, input.width, input.height,
+			input.channels, spec);
+		return new Frame(imp, file, prepared, List.of());
+	}
+
+	/** The same, with the messages kept in the frame (for a reader on another thread). */
+	static Frame withLog(ImagePlus imp, Path file, boolean currentSlice, ModelSpec spec) {
+		List<String> messages = new ArrayList<>();
+		Frame f = of(imp, file, currentSlice, spec, messages::add);
+		return new Frame(f.image, file, f.prepared, List.copyOf(messages));
+	}
+}

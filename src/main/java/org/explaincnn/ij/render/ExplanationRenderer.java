@@ -1,0 +1,255 @@
+package org.explaincnn.ij.render;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.ImageRoi;
+import ij.gui.Overlay;
+import ij.gui.Roi;
+import ij.process.ColorProcessor;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
+import ij.process.LUT;
+
+import java.awt.Color;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.explaincnn.core.Attribution;
+import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.Explanation;
+import org.explaincnn.core.Labels;
+import org.explaincnn.ij.ExplainResult;
+
+/**
+ * Draws an explanation as ImageJ objects: a 32-bit heatmap with the input's size and calibration
+ * (one slice per class or layer), the coloured map and ROIs on the input's overlay (its pixels are
+ * never changed), and the flattened preview written as the overlay PNG. {@link #update} redraws
+ * a new explanation of the same input into the objects already shown, for a live view.
+ */
+public final class ExplanationRenderer {
+
+	/** Below this fraction of the display maximum the overlay is transparent (display only). */
+	public static final double OVERLAY_FLOOR = 0.1;
+
+	private ExplanationRenderer() {}
+
+	public static ExplainResult render(ImagePlus input, Explanation e, ExplainableModel model,
+		RenderOptions o)
+	{
+		ImagePlus heatmap = new ImagePlus();
+		fillHeatmap(heatmap, input, e, o.lut, model.spec().labels);
+		return draw(input, e, model, o, heatmap, List.of());
+	}
+
+	/**
+	 * Redraws {@code next} (an explanation of the same input) into what {@code shown} drew: the same
+	 * heatmap ImagePlus gets the new pixels, title, display range and properties (a window showing
+	 * it stays open), and the input's overlay exchanges the old map and ROIs for the new ones,
+	 * keeping everything else on it.
+	 */
+	public static ExplainResult update(ExplainResult shown, ImagePlus input, Explanation next,
+		RenderOptions o)
+	{
+		fillHeatmap(shown.heatmap, input, next, o.lut, shown.model.spec().labels);
+		ExplainResult r = draw(input, next, shown.model, o, shown.heatmap, shown.inputOverlay);
+		shown.heatmap.updateAndDraw();
+		return r;
+	}
+
+	/** ROIs, overlays and preview around a filled heatmap; {@code previous} is removed from the input. */
+	private static ExplainResult draw(ImagePlus input, Explanation e, ExplainableModel model,
+		RenderOptions o, ImagePlus heatmap, List<Roi> previous)
+	{
+		List<Roi> rois = new ArrayList<>();
+		for (int i = 0; i < e.attributions.size(); i++) {
+			Attribution a = e.attributions.get(i);
+			List<Roi> regions = o.rois ? ThresholdRois.regions(a.map, a.width, a.height, o.threshold,
+				model.spec().labels.shortName(a.classIndex)) : List.of();
+			for (Roi r : regions) {
+				if (e.attributions.size() > 1) r.setPosition(i + 1);
+				r.setStrokeColor(Color.cyan);
+			}
+			rois.addAll(regions);
+		}
+		List<Roi> onInput = new ArrayList<>();
+		if (o.drawOnInput) {
+			// The input keeps its pixels; it gains the first class's map and all ROIs as overlay.
+			Overlay overlay = input.getOverlay() != null ? input.getOverlay() : new Overlay();
+			for (Roi old : previous)
+				overlay.remove(old);
+			if (o.opacity > 0) {
+				ImageRoi map = colouredRoi(e.attributions.get(0), heatmap, o.lut, o.opacity);
+				overlay.add(map, "Explain CNN " + e.methodTitle);
+				onInput.add(map);
+			}
+			for (Roi r : rois) {
+				Roi copy = (Roi) r.clone();
+				copy.setPosition(0);
+				overlay.add(copy);
+				onInput.add(copy);
+			}
+			input.setOverlay(overlay);
+		}
+		Overlay heatOverlay = new Overlay();
+		rois.forEach(r -> heatOverlay.add((Roi) r.clone()));
+		heatmap.setOverlay(heatOverlay);
+		ImagePlus preview = o.preview ? preview(input, e, heatmap, o.lut, o.opacity, rois) : null;
+		return new ExplainResult(e, heatmap, preview, rois, model, onInput);
+	}
+
+	/** Sets the maps, title, calibration, LUT, display range and properties of {@code heat}. */
+	private static void fillHeatmap(ImagePlus heat, ImagePlus imp, Explanation e, LUT lut,
+		Labels labels)
+	{
+		Attribution first = e.attributions.get(0);
+		ImageStack stack = new ImageStack(first.width, first.height);
+		double lo = 0, hi = 0;
+		boolean perLayer = e.attributions.size() > 1 && e.attributions.stream().map(a -> a.layer)
+			.distinct().count() > 1;
+		for (Attribution a : e.attributions) {
+			FloatProcessor fp = new FloatProcessor(a.width, a.height, a.map.clone());
+			stack.addSlice(perLayer ? a.layer : a.label + " (" + a.classIndex + ")", fp);
+			for (float v : a.map) {
+				lo = Math.min(lo, v);
+				hi = Math.max(hi, v);
+			}
+		}
+		String layer = first.layer == null ? "" : " @ " + first.layer.substring(first.layer
+			.lastIndexOf('/') + 1);
+		String what = e.attributions.size() == 1 || perLayer ? first.label.split(",")[0] : e
+			.attributions.size() + " classes";
+		if (perLayer) layer = " @ " + e.attributions.size() + " layers";
+		heat.setStack(e.methodTitle + " " + what + layer + " - " + imp.getTitle(), stack);
+		heat.setCalibration(imp.getCalibration().copy());
+		heat.getProcessor().setLut(lut);
+		// Display (and overlay) the evidence for the class, from 0 to the 99.5th percentile of the
+		// positive values: pixel-level maps have a few outliers that would leave the rest black.
+		// All values, negative ones included, stay in the 32-bit data.
+		heat.setDisplayRange(0, hi > 0 ? positivePercentile(e, 0.995) : Math.max(-lo, 1));
+		heat.setProp("ExplainCNN.method", e.method);
+		heat.setProp("ExplainCNN.class", first.classIndex);
+		heat.setProp("ExplainCNN.label", first.label);
+		heat.setProp("ExplainCNN.score", first.logit);
+		heat.setProp("ExplainCNN.probability", first.probability);
+		heat.setProp("ExplainCNN.layer", first.layer == null ? "" : first.layer);
+		heat.setProp("ExplainCNN.predicted", e.top[0]);
+		heat.setProp("ExplainCNN.predictedLabel", labels.name(e.top[0]));
+		heat.setProp("ExplainCNN.predictedProbability", e.probabilities[e.top[0]]);
+		heat.setProp("ExplainCNN.ms", String.format(Locale.ROOT, "%.1f", e.totalMs));
+	}
+
+	private static double positivePercentile(Explanation e, double q) {
+		int n = 0;
+		for (Attribution a : e.attributions)
+			for (float v : a.map)
+				if (v > 0) n++;
+		float[] positive = new float[n];
+		int i = 0;
+		for (Attribution a : e.attributions)
+			for (float v : a.map)
+				if (v > 0) positive[i++] = v;
+		return select(positive, Math.min(n - 1, (int) (q * n)));
+	}
+
+	/**
+	 * The k-th smallest value (what sorting and taking element k gives) in linear expected time:
+	 * sorting every positive value of a large map cost more than drawing it.
+	 */
+	static float select(float[] v, int k) {
+		int lo = 0, hi = v.length - 1;
+		while (lo < hi) {
+			float pivot = v[(lo + hi) >>> 1];
+			int i = lo, j = hi;
+			while (i <= j) {
+				while (v[i] < pivot)
+					i++;
+				while (v[j] > pivot)
+					j--;
+				if (i <= j) {
+					float t = v[i];
+					v[i++] = v[j];
+					v[j--] = t;
+				}
+			}
+			if (k <= j) hi = j;
+			else if (k >= i) lo = i;
+			else return v[k];
+		}
+		return v[k];
+	}
+
+	/**
+	 * The map coloured with the LUT as an overlay image. Weak evidence (below 10% of the display
+	 * maximum) is left transparent so the image shows through; the 32-bit heatmap keeps all values.
+	 */
+	private static ImageRoi colouredRoi(Attribution a, ImagePlus heatmap, LUT lut, double opacity) {
+		double lo = heatmap.getDisplayRangeMin(), hi = heatmap.getDisplayRangeMax();
+		FloatProcessor fp = new FloatProcessor(a.width, a.height, a.map.clone());
+		fp.setMinAndMax(lo, hi);
+		ImageProcessor bytes = fp.convertToByteProcessor(true);
+		bytes.setLut(lut);
+		ColorProcessor rgb = bytes.convertToColorProcessor();
+		int[] px = (int[]) rgb.getPixels();
+		double floor = OVERLAY_FLOOR * Math.max(Math.abs(lo), Math.abs(hi));
+		for (int i = 0; i < px.length; i++)
+			if (Math.abs(a.map[i]) < floor) px[i] = 0;
+		ImageRoi roi = new ImageRoi(0, 0, rgb);
+		roi.setOpacity(opacity);
+		roi.setZeroTransparent(true);
+		roi.setName("heatmap " + a.label.split(",")[0]);
+		return roi;
+	}
+
+	/** Input with heatmap and ROIs burnt in; one panel per class, side by side. */
+	private static ImagePlus preview(ImagePlus imp, Explanation e, ImagePlus heatmap, LUT lut,
+		double opacity, List<Roi> rois)
+	{
+		ImageProcessor rgbBase = flatInput(imp);
+		int w = rgbBase.getWidth(), h = rgbBase.getHeight(), n = e.attributions.size();
+		ColorProcessor montage = new ColorProcessor(w * n, h);
+		for (int i = 0; i < n; i++) {
+			ImagePlus panel = new ImagePlus("panel", rgbBase.duplicate());
+			Overlay o = new Overlay();
+			o.add(colouredRoi(e.attributions.get(i), heatmap, lut, Math.max(opacity, 0.01)));
+			for (Roi r : rois)
+				if (n == 1 || r.getPosition() == i + 1) {
+					Roi c = (Roi) r.clone();
+					c.setPosition(0);
+					o.add(c);
+				}
+			panel.setOverlay(o);
+			montage.insert(panel.flatten().getProcessor(), i * w, 0);
+		}
+		return new ImagePlus(heatmap.getTitle() + " (overlay)", montage);
+	}
+
+	/** The input as RGB as displayed, without its overlay. */
+	private static ImageProcessor flatInput(ImagePlus imp) {
+		ImagePlus base = imp.duplicate();
+		base.setOverlay(null);
+		return base.flatten().getProcessor();
+	}
+
+	/**
+	 * A figure: the input, the coloured heatmap and the overlay side by side (first class), as the
+	 * Grad-CAM papers show them. Needs the preview.
+	 */
+	public static ImagePlus panel(ImagePlus input, ExplainResult r, LUT lut) {
+		ImageProcessor left = flatInput(input);
+		int w = left.getWidth(), h = left.getHeight();
+		ImageProcessor heat = r.heatmap.getStack().getProcessor(1).duplicate();
+		heat.setMinAndMax(r.heatmap.getDisplayRangeMin(), r.heatmap.getDisplayRangeMax());
+		ImageProcessor heatBytes = heat.convertToByteProcessor(true);
+		heatBytes.setLut(lut);
+		ImageProcessor overlay = r.overlayPreview.getProcessor().crop();
+		overlay.setRoi(0, 0, w, h);
+		ColorProcessor out = new ColorProcessor(3 * w + 8, h);
+		out.setColor(Color.white);
+		out.fill();
+		out.insert(left, 0, 0);
+		out.insert(heatBytes.convertToColorProcessor(), w + 4, 0);
+		out.insert(overlay.crop(), 2 * w + 8, 0);
+		return new ImagePlus(r.heatmap.getTitle() + " (panel)", out);
+	}
+}

@@ -1,0 +1,64 @@
+package org.explaincnn.ij.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+/** The writer behind the TensorFlow runs: input order, bounded backlog, first failure reported. */
+class WriterBehindTest {
+
+	@Test
+	void runsInOrderAndNeverHoldsMoreThanItsCapacity() {
+		List<Integer> done = Collections.synchronizedList(new ArrayList<>());
+		AtomicInteger waiting = new AtomicInteger(), most = new AtomicInteger();
+		try (WriterBehind writer = new WriterBehind(3)) {
+			for (int i = 0; i < 40; i++) {
+				int n = i;
+				most.accumulateAndGet(waiting.incrementAndGet(), Math::max);
+				writer.submit(() -> {
+					sleep(2);
+					done.add(n);
+					waiting.decrementAndGet();
+				});
+			}
+			writer.finish();
+		}
+		List<Integer> expected = new ArrayList<>();
+		for (int i = 0; i < 40; i++)
+			expected.add(i);
+		assertEquals(expected, done);
+		// Counted before submit blocks: the capacity plus the one being handed in.
+		assertTrue(most.get() <= 4, "backlog " + most.get());
+	}
+
+	@Test
+	void theFirstFailureStopsWhatFollowsAndReachesTheCaller() {
+		List<Integer> done = Collections.synchronizedList(new ArrayList<>());
+		IllegalStateException boom = new IllegalStateException("disk full");
+		WriterBehind writer = new WriterBehind(100);
+		writer.submit(() -> done.add(1));
+		writer.submit(() -> {
+			throw boom;
+		});
+		writer.submit(() -> done.add(3));
+		assertSame(boom, assertThrows(IllegalStateException.class, writer::finish));
+		assertEquals(List.of(1), done, "tasks after the failure do not run");
+	}
+
+	private static void sleep(long ms) {
+		try {
+			Thread.sleep(ms);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+	}
+}

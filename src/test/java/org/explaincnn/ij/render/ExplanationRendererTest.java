@@ -1,0 +1,131 @@
+package org.explaincnn.ij.render;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.gui.ImageRoi;
+import ij.gui.Overlay;
+import ij.gui.Roi;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.explaincnn.TestData;
+import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.Explainer;
+import org.explaincnn.core.Explanation;
+import org.explaincnn.core.TargetSpec;
+import org.explaincnn.ij.ExplainResult;
+import org.explaincnn.ij.ModelCache;
+import org.explaincnn.ij.input.Frame;
+import org.explaincnn.methods.Methods;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Drawing apart from running: a fresh rendering, and a live update into what is already shown. */
+class ExplanationRendererTest {
+
+	static ExplainableModel model;
+	static Explanation tabby, boxer;
+
+	@BeforeAll
+	static void explain() {
+		model = ModelCache.get(TestData.sampleModel());
+		ImagePlus imp = both();
+		Frame f = Frame.of(imp, null, false, model.spec(), line -> {});
+		tabby = Explainer.explain(model, f.prepared, Methods.byName("gradcam"), TargetSpec.parse(
+			"tabby"), ExplainOptions.DEFAULTS, System.nanoTime());
+		boxer = Explainer.explain(model, f.prepared, Methods.byName("gradcam"), TargetSpec.parse(
+			"boxer"), ExplainOptions.DEFAULTS, System.nanoTime());
+	}
+
+	static ImagePlus both() {
+		return IJ.openImage(TestData.sampleImage("both.png").toString());
+	}
+
+	static RenderOptions options(boolean drawOnInput, boolean preview) {
+		return RenderOptions.of("Fire", 0.5, "0.5", true, drawOnInput, preview);
+	}
+
+	@Test
+	void updateRedrawsIntoTheShownObjectsAsAFreshRenderingWould() {
+		ImagePlus live = both();
+		Roi mine = new Roi(1, 2, 3, 4);
+		live.setOverlay(new Overlay(mine));
+		ExplainResult shown = ExplanationRenderer.render(live, tabby, model, options(true, true));
+		ExplainResult updated = ExplanationRenderer.update(shown, live, boxer, options(true, true));
+
+		ImagePlus freshInput = both();
+		ExplainResult fresh = ExplanationRenderer.render(freshInput, boxer, model, options(true,
+			true));
+		assertSame(shown.heatmap, updated.heatmap, "the heatmap a window shows is reused");
+		assertArrayEquals((float[]) fresh.heatmap.getProcessor().getPixels(), (float[]) updated.heatmap
+			.getProcessor().getPixels(), 0f);
+		assertEquals(fresh.heatmap.getTitle(), updated.heatmap.getTitle());
+		assertEquals(fresh.heatmap.getDisplayRangeMax(), updated.heatmap.getDisplayRangeMax(), 0);
+		assertEquals("boxer", updated.heatmap.getProp("ExplainCNN.label"));
+		assertEquals(names(fresh.rois), names(updated.rois));
+		assertEquals(names(List.of(fresh.heatmap.getOverlay().toArray())), names(List.of(
+			updated.heatmap.getOverlay().toArray())));
+		assertArrayEquals((int[]) fresh.overlayPreview.getProcessor().getPixels(),
+			(int[]) updated.overlayPreview.getProcessor().getPixels());
+
+		// The input's overlay: the user's ROI, then exactly what a fresh rendering adds; the old
+		// map and ROIs are gone.
+		List<Roi> onInput = List.of(live.getOverlay().toArray());
+		assertSame(mine, onInput.get(0));
+		List<Roi> ours = onInput.subList(1, onInput.size());
+		assertEquals(names(List.of(freshInput.getOverlay().toArray())), names(ours));
+		assertEquals(updated.inputOverlay, ours);
+		assertEquals(1, ours.stream().filter(r -> r instanceof ImageRoi).count());
+		assertArrayEquals((int[]) ((ImageRoi) freshInput.getOverlay().get(0)).getProcessor()
+			.getPixels(), (int[]) ((ImageRoi) ours.get(0)).getProcessor().getPixels());
+		assertTrue(ours.stream().noneMatch(r -> r.getName() != null && r.getName().startsWith(
+			"tabby")));
+	}
+
+	@Test
+	void whatIsNotAskedForIsNotDrawnAndTheRestIsUnchanged() {
+		ImagePlus untouched = both(), drawn = both();
+		ExplainResult bare = ExplanationRenderer.render(untouched, tabby, model, options(false,
+			false));
+		ExplainResult full = ExplanationRenderer.render(drawn, tabby, model, options(true, true));
+		assertNull(untouched.getOverlay(), "nothing drawn on the input");
+		assertNull(bare.overlayPreview);
+		assertTrue(bare.inputOverlay.isEmpty());
+		assertNotEquals(null, drawn.getOverlay());
+		assertArrayEquals((float[]) full.heatmap.getProcessor().getPixels(), (float[]) bare.heatmap
+			.getProcessor().getPixels(), 0f);
+		assertEquals(names(full.rois), names(bare.rois));
+	}
+
+	@Test
+	void selectGivesTheElementSortingGives() {
+		SplittableRandom random = new SplittableRandom(7);
+		for (int trial = 0; trial < 200; trial++) {
+			float[] v = new float[1 + random.nextInt(300)];
+			for (int i = 0; i < v.length; i++) // few distinct values too: ties must not matter
+				v[i] = trial % 2 == 0 ? (float) random.nextDouble() : random.nextInt(4);
+			float[] sorted = v.clone();
+			Arrays.sort(sorted);
+			int k = random.nextInt(v.length);
+			assertEquals(sorted[k], ExplanationRenderer.select(v.clone(), k), 0f);
+		}
+	}
+
+	static List<String> names(List<Roi> rois) {
+		List<String> out = new ArrayList<>();
+		for (Roi r : rois)
+			out.add(r.getName() + " " + r.getBounds() + " " + r.getPosition());
+		return out;
+	}
+}
