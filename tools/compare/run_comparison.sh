@@ -2,8 +2,9 @@
 # Whole-process comparison: Explain CNN (Java CLI) vs a Python/Xplique job doing the same thing
 # (start, load model, read 32 images, Grad-CAM top-1 at the last conv layer, write 32-bit TIFFs).
 # Each run is a new process; the jobs alternate (python, java-keras, java-frozen) N times after
-# one unmeasured warm-up round (page cache, frozen-graph conversion cache). Prints every wall time,
-# the medians and the ratio python / java-keras.
+# one unmeasured warm-up round (page cache, frozen-graph conversion cache). Prints every wall time
+# (and user+sys CPU time, which other load on the machine disturbs less), the 1-minute load average
+# before each round, the medians, the minima and the ratios python / java.
 #
 # Usage: run_comparison.sh [N]   (default 5)
 # Environment (defaults in brackets):
@@ -46,32 +47,41 @@ jobs+=(java-keras java-frozen)
 # Build the Java side outside the timing (./explain builds on first use).
 "$JAVA_REPO/explain" --help >/dev/null 2>&1
 
-run() { # job round -> prints seconds
+run() { # job round -> prints "wall cpu" in seconds
   local dir="$OUT/$1" log="$OUT/$1.$2.log"
   rm -rf "$dir"; mkdir -p "$dir"
-  /usr/bin/time -f %e -o "$OUT/time.txt" ${cmd[$1]//OUTDIR/$dir} >"$log" 2>&1 || {
+  /usr/bin/time -f '%e %U %S' -o "$OUT/time.txt" ${cmd[$1]//OUTDIR/$dir} >"$log" 2>&1 || {
     echo "$1 failed, see $log" >&2; exit 1; }
   local n; n=$(find "$dir" -name '*.heatmap.tif' | wc -l)
   [ "$n" -eq "${#imgs[@]}" ] || { echo "$1 wrote $n heatmaps, expected ${#imgs[@]}" >&2; exit 1; }
-  tail -n 1 "$OUT/time.txt"
+  tail -n 1 "$OUT/time.txt" | awk '{printf "%s %.2f", $1, $2 + $3}'
 }
 
 echo "images: ${#imgs[@]} in $IMAGES; rounds: $N (+1 warm-up); jobs: ${jobs[*]}"
 for j in "${jobs[@]}"; do run "$j" warmup >/dev/null; done
-declare -A times
+declare -A walls cpus
 for r in $(seq 1 "$N"); do
-  line="round $r:"
+  line="round $r (load $(cut -d' ' -f1 /proc/loadavg)):"
   for j in "${jobs[@]}"; do
-    t=$(run "$j" "$r"); times[$j]="${times[$j]:-} $t"; line+="  $j ${t}s"
+    res=$(run "$j" "$r"); read -r w c <<<"$res"
+    walls[$j]="${walls[$j]:-} $w"; cpus[$j]="${cpus[$j]:-} $c"; line+="  $j ${w}s (cpu ${c}s)"
   done
   echo "$line"
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-echo "medians (wall s, whole process):"
-declare -A med
-for j in "${jobs[@]}"; do med[$j]=$(echo "${times[$j]}" | median); printf '  %-16s %s   (runs:%s)\n' "$j" "${med[$j]}" "${times[$j]}"; done
+minimum() { tr ' ' '\n' | grep -v '^$' | sort -g | head -n 1; }
+echo "whole process, seconds:      median wall   min wall   median cpu(user+sys)"
+declare -A mw nw mc
+for j in "${jobs[@]}"; do
+  mw[$j]=$(echo "${walls[$j]}" | median); nw[$j]=$(echo "${walls[$j]}" | minimum)
+  mc[$j]=$(echo "${cpus[$j]}" | median)
+  printf '  %-16s %12s %10s %12s   (wall runs:%s)\n' "$j" "${mw[$j]}" "${nw[$j]}" "${mc[$j]}" "${walls[$j]}"
+done
 for e in $ENGINES; do
-  awk -v p="${med[python-$e]}" -v j="${med[java-keras]}" -v f="${med[java-frozen]}" -v e="$e" 'BEGIN {
-    printf "ratio python-%s / java-keras = %.2f   (goal >= 2.00)\n", e, p / j
-    printf "ratio python-%s / java-frozen = %.2f\n", e, p / f }'
+  for jv in java-keras java-frozen; do
+    awk -v e="$e" -v jv="$jv" -v pm="${mw[python-$e]}" -v jm="${mw[$jv]}" -v pn="${nw[python-$e]}" \
+      -v jn="${nw[$jv]}" -v pc="${mc[python-$e]}" -v jc="${mc[$jv]}" 'BEGIN {
+      printf "ratio python-%s / %s: median wall %.2f, min wall %.2f, median cpu %.2f   (goal >= 2)\n",
+        e, jv, pm / jm, pn / jn, pc / jc }'
+  done
 done

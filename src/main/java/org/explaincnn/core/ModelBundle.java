@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.nio.file.InvalidPathException;
 
 /**
  * A model folder on disk: a TensorFlow SavedModel ({@code saved_model.pb} + {@code variables/}) or a
@@ -139,7 +140,7 @@ public final class ModelBundle {
 		try {
 			p = folder.resolve(named).normalize();
 		}
-		catch (java.nio.file.InvalidPathException e) {
+		catch (InvalidPathException e) {
 			throw new ExplainException("\"" + field + "\" in " + ModelDescriptor.FILE_NAME + " is not a " +
 				"valid path ('" + named + "'); name a file inside the model folder.");
 		}

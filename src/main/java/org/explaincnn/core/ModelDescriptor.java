@@ -10,12 +10,16 @@ import com.google.gson.JsonPrimitive;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The optional {@code explain-cnn.json} of a model bundle: how to feed the model and where its
@@ -85,24 +89,24 @@ public final class ModelDescriptor {
 	 * own message names a path and a Java type, which a user cannot act on).
 	 */
 	/** Free-form fields a bundle may carry for people; they do not change how the model is run. */
-	static final java.util.Set<String> METADATA = java.util.Set.of("description", "comment", "license",
+	static final Set<String> METADATA = Set.of("description", "comment", "license",
 		"source", "author", "version", "url");
 
 	private static void checkFields(JsonObject json, Path file) {
 		List<String> known = new ArrayList<>();
-		for (java.lang.reflect.Field f : ModelDescriptor.class.getFields())
-			if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) known.add(f.getName());
+		for (Field f : ModelDescriptor.class.getFields())
+			if (!Modifier.isStatic(f.getModifiers())) known.add(f.getName());
 		for (Map.Entry<String, JsonElement> e : json.entrySet()) {
 			String key = e.getKey();
 			JsonElement v = e.getValue();
 			if (METADATA.contains(key)) continue;
-			java.lang.reflect.Field field;
+			Field field;
 			try {
 				field = ModelDescriptor.class.getField(key);
 			}
 			catch (NoSuchFieldException ex) {
 				throw new ExplainException("Unknown field \"" + key + "\" in " + file + "; the fields are " +
-					String.join(", ", known) + " (and free-text " + String.join(", ", new java.util.TreeSet<>(
+					String.join(", ", known) + " (and free-text " + String.join(", ", new TreeSet<>(
 						METADATA)) + ").");
 			}
 			if (v.isJsonNull()) continue;

@@ -6,6 +6,7 @@ import ij.process.LUT;
 
 import java.awt.image.IndexColorModel;
 import java.io.File;
+import java.util.Locale;
 
 import org.explaincnn.core.ExplainException;
 
@@ -18,7 +19,7 @@ public final class Luts {
 
 	public static LUT byName(String name) {
 		String n = name == null || name.isBlank() ? DEFAULT : name.strip();
-		IndexColorModel cm = LutLoader.getLut(n.toLowerCase(java.util.Locale.ROOT));
+		IndexColorModel cm = LutLoader.getLut(n.toLowerCase(Locale.ROOT));
 		if (cm != null) return new LUT(cm, 0, 255);
 		File file = new File(n);
 		if (!file.isFile()) {
