@@ -61,8 +61,8 @@ public final class Explainer {
 					int c = cls != AttributionMethod.TOP_ONE ? cls : ExplainableModel.argmax(logits, 0, k);
 					Attribution at = attribution(model, image, c, logits, probabilities, layer.name,
 						layerMap((LayerMapMethod) method, pass, layer, b, image), new LinkedHashMap<>());
-					out.add(new Explanation(method.id(), method.title(), List.of(at), TargetSpec.best(
-						probabilities, 5), probabilities, logits, 0, ms, ms));
+					out.add(checked(new Explanation(method.id(), method.title(), List.of(at), TargetSpec.best(
+						probabilities, 5), probabilities, logits, 0, ms, ms), options));
 				}
 				chunkStart[0] = System.nanoTime();
 			});
@@ -135,8 +135,8 @@ public final class Explainer {
 						new LinkedHashMap<>()));
 			});
 			double ms = (System.nanoTime() - t0) / 1e6;
-			return new Explanation(method.id(), method.title(), out, TargetSpec.best(
-				forward.probabilities, 5), forward.probabilities, forward.logits, 0, ms, ms);
+			return checked(new Explanation(method.id(), method.title(), out, TargetSpec.best(
+				forward.probabilities, 5), forward.probabilities, forward.logits, 0, ms, ms), options);
 		}
 		for (int i = 0; i < layers.size(); i++) {
 			options.checkCancelled();
@@ -147,8 +147,8 @@ public final class Explainer {
 			options.progress.update(i + 1, layers.size());
 		}
 		double ms = (System.nanoTime() - t0) / 1e6;
-		return new Explanation(method.id(), method.title(), out, TargetSpec.best(
-			forward.probabilities, 5), forward.probabilities, forward.logits, 0, ms, ms);
+		return checked(new Explanation(method.id(), method.title(), out, TargetSpec.best(
+			forward.probabilities, 5), forward.probabilities, forward.logits, 0, ms, ms), options);
 	}
 
 	public static Explanation explain(ExplainableModel model, PreparedImage prepared,
@@ -182,8 +182,40 @@ public final class Explainer {
 			out.add(attribution(model, prepared, classes[i], logits, probabilities, layer, maps.get(
 				i).map, maps.get(i).details));
 		long t3 = System.nanoTime();
-		return new Explanation(method.id(), method.title(), out, TargetSpec.best(probabilities, 5),
+		return checked(new Explanation(method.id(), method.title(), out, TargetSpec.best(probabilities, 5),
 			probabilities, logits, (t1 - startNanos) / 1e6,
-			(t2 - t1) / 1e6, (t3 - startNanos) / 1e6);
+			(t2 - t1) / 1e6, (t3 - startNanos) / 1e6), options);
+	}
+
+	/** Key of an attribution's details that holds a warning for the user. */
+	public static final String WARNING = "warning";
+
+	/**
+	 * No silent nonsense: a map with NaN or infinite values is refused in one line, and a map that
+	 * is zero everywhere carries a warning saying why it may be and what to try.
+	 */
+	static Explanation checked(Explanation e, ExplainOptions options) {
+		for (Attribution a : e.attributions) {
+			boolean zero = true;
+			for (float v : a.map) {
+				if (!Float.isFinite(v)) throw new ExplainException(e.methodTitle + " gave NaN or " +
+					"infinite values for '" + a.label + "': the model's scores overflow on this input; " +
+					"check the preprocessing (mean/std in " + ModelDescriptor.FILE_NAME +
+					") and the image's values.");
+				zero &= v == 0;
+			}
+			if (zero) a.details.put(WARNING, zeroMapReason(e, a, options));
+		}
+		return e;
+	}
+
+	private static String zeroMapReason(Explanation e, Attribution a, ExplainOptions options) {
+		String map = "the " + e.methodTitle + " map for '" + a.label + "' is zero everywhere: ";
+		if (options.score == Score.PROBABILITY && (a.probability > 0.999f || a.probability < 0.001f))
+			return map + "the class's probability is saturated (p=" + a.probability +
+				"), so its gradient vanishes; use the logit score (score=logit, --score logit).";
+		return map + "nothing " + (a.layer != null ? "at layer " + a.layer + " " : "") + "speaks " +
+			(options.counterfactual ? "against" : "for") + " the class here; try " + (options
+				.counterfactual ? "without" : "with") + " counterfactual, another layer or another method.";
 	}
 }

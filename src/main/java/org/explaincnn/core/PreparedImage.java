@@ -103,7 +103,26 @@ public final class PreparedImage {
 		return out;
 	}
 
+	/**
+	 * What feeding an image of {@code from} channels to a model of {@code to} channels does, as a
+	 * sentence for the log (null when nothing changes); a one-line error when it cannot be done.
+	 */
+	public static String channelAdaptation(int from, int to, String order) {
+		if (from == to) return null;
+		if (from == 1) return "Image has 1 channel, the model takes " + to + ": the channel is " +
+			"replicated.";
+		if (to == 1 && (from == 3 || from == 4)) return "Image has " + from + " channels, the model " +
+			"takes 1: converted to grey (luminance).";
+		if (from == 4 && to == 3) return "Image has 4 channels, the model takes 3: the fourth " +
+			"(alpha) is dropped.";
+		throw new ExplainException("Image has " + from + " channels but the model expects " + to +
+			" (channelOrder " + order + "); give an image with " + to + " channel" + (to == 1 ? ""
+				: "s") + " (Image > Color > Stack to RGB, Split Channels, or Image > Type) or a model " +
+			"made for " + from + ".");
+	}
+
 	private static float[] adaptChannels(float[] raster, int n, int from, int to, String order) {
+		channelAdaptation(from, to, order); // refuses what cannot be done
 		float[] out;
 		if (from == to) out = raster;
 		else if (from == 1) {
@@ -123,8 +142,7 @@ public final class PreparedImage {
 			for (int i = 0; i < n; i++)
 				System.arraycopy(raster, i * 4, out, i * 3, 3);
 		}
-		else throw new ExplainException("Image has " + from + " channels but the model expects " +
-			to + "; convert the image (e.g. to RGB or to a single channel) first.");
+		else throw new IllegalStateException("refused by channelAdaptation");
 		if ("BGR".equals(order)) {
 			if (out == raster) out = raster.clone();
 			for (int i = 0; i < n; i++) {

@@ -5,7 +5,9 @@ import ij.ImagePlus;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -115,8 +117,12 @@ public final class ImageExplainer {
 
 	/** What a method had to say about its maps (e.g. the completeness gap of integrated gradients). */
 	public static void logDetails(Explanation e, Consumer<String> log) {
-		for (Attribution a : e.attributions)
-			if (!a.details.isEmpty()) log.accept(e.methodTitle + " " + a.label + ": " + a.details);
+		for (Attribution a : e.attributions) {
+			Map<String, Object> details = new LinkedHashMap<>(a.details);
+			Object warning = details.remove(Explainer.WARNING);
+			if (!details.isEmpty()) log.accept(e.methodTitle + " " + a.label + ": " + details);
+			if (warning != null) log.accept("Warning: " + warning);
+		}
 	}
 
 	/**

@@ -35,9 +35,9 @@ public final class Frame {
 		Consumer<String> log)
 	{
 		ImagePlusInput input = ImagePlusInput.read(imp, currentSlice, log);
-		if (input.channels != spec.channels) log.accept("Image has " + input.channels +
-			" channel(s), the model takes " + spec.channels + ": " + (input.channels == 1
-				? "the channel is replicated." : "converted to grey (luminance)."));
+		String adaptation = PreparedImage.channelAdaptation(input.channels, spec.channels,
+			spec.channelOrder);
+		if (adaptation != null) log.accept(adaptation);
 		PreparedImage prepared = PreparedImage.of(input.raster, input.width, input.height,
 			input.channels, spec);
 		return new Frame(imp, file, prepared, List.of());
