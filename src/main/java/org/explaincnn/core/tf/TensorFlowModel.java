@@ -110,7 +110,7 @@ public final class TensorFlowModel implements ExplainableModel {
 			classes = run(new PassRequest(new float[h * w * spec.channels], 1), h, w).classes;
 		}
 		SpecResolver.resolveClasses(spec, classes, bundle.labelsPath);
-		if (bundle.descriptor.targetLayer != null) layer(bundle.descriptor.targetLayer);
+		catalogue.checkSuggested();
 	}
 
 	/**
