@@ -10,12 +10,17 @@ import com.google.gson.JsonPrimitive;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The optional {@code explain-cnn.json} of a model bundle: how to feed the model and where its
@@ -48,8 +53,13 @@ public final class ModelDescriptor {
 	public String resize;
 	/** Pre-softmax scores. */
 	public String logits;
-	/** Softmax output. */
+	/** Softmax (or sigmoid) output. */
 	public String probabilities;
+	/**
+	 * Output activation: "softmax" (classes exclude each other), "sigmoid" (independent classes;
+	 * one sigmoid unit is a binary classifier) or "none" (scores used as they are).
+	 */
+	public String activation;
 	/** Labels file, one class per line ("name" or "index:name"). */
 	public String labels;
 	/** Suggested Grad-CAM layer. */
@@ -80,29 +90,32 @@ public final class ModelDescriptor {
 		}
 	}
 
+	/** Free-form fields a bundle may carry for people; they do not change how the model is run. */
+	static final Set<String> METADATA = Set.of("description", "comment", "license",
+		"source", "author", "version", "url");
+
+	/** Values of "activation". */
+	static final Set<String> ACTIVATIONS = Set.of("softmax", "sigmoid", "none");
+
 	/**
 	 * Every field is known and of the right JSON type; otherwise one line naming the field (Gson's
 	 * own message names a path and a Java type, which a user cannot act on).
 	 */
-	/** Free-form fields a bundle may carry for people; they do not change how the model is run. */
-	static final java.util.Set<String> METADATA = java.util.Set.of("description", "comment", "license",
-		"source", "author", "version", "url");
-
 	private static void checkFields(JsonObject json, Path file) {
 		List<String> known = new ArrayList<>();
-		for (java.lang.reflect.Field f : ModelDescriptor.class.getFields())
-			if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) known.add(f.getName());
+		for (Field f : ModelDescriptor.class.getFields())
+			if (!Modifier.isStatic(f.getModifiers())) known.add(f.getName());
 		for (Map.Entry<String, JsonElement> e : json.entrySet()) {
 			String key = e.getKey();
 			JsonElement v = e.getValue();
 			if (METADATA.contains(key)) continue;
-			java.lang.reflect.Field field;
+			Field field;
 			try {
 				field = ModelDescriptor.class.getField(key);
 			}
 			catch (NoSuchFieldException ex) {
 				throw new ExplainException("Unknown field \"" + key + "\" in " + file + "; the fields are " +
-					String.join(", ", known) + " (and free-text " + String.join(", ", new java.util.TreeSet<>(
+					String.join(", ", known) + " (and free-text " + String.join(", ", new TreeSet<>(
 						METADATA)) + ").");
 			}
 			if (v.isJsonNull()) continue;
@@ -148,6 +161,9 @@ public final class ModelDescriptor {
 			"\"scale\" in " + file + " is " + scale + "; it must be a finite number other than 0.");
 		if (offset != null && !Float.isFinite(offset)) throw new ExplainException("\"offset\" in " +
 			file + " is " + offset + "; it must be a finite number.");
+		if (activation != null && !ACTIVATIONS.contains(activation.strip().toLowerCase(
+			Locale.ROOT))) throw new ExplainException("\"activation\" in " + file + " is \"" +
+				activation + "\"; use \"softmax\", \"sigmoid\" or \"none\".");
 		if (inputSize != null) {
 			if (inputSize.length != 2) throw new ExplainException("\"inputSize\" in " + file +
 				" must be [height, width].");

@@ -1,5 +1,6 @@
 package org.explaincnn.core.tf;
 
+import java.util.Arrays;
 import java.util.Set;
 
 import org.tensorflow.GraphOperation;
@@ -32,9 +33,12 @@ final class GapDenseHead {
 		int classes = (int) shape[0][shape[0].length - 1];
 		int channels = values.length / classes;
 		if (channels != layer.channels) throw new ExplainException(fail);
-		float[][] out = new float[channels][classes];
-		for (int k = 0; k < channels; k++)
-			System.arraycopy(values, k * classes, out[k], 0, classes);
+		float[][] out = new float[channels][];
+		for (int k = 0; k < channels; k++) {
+			out[k] = Arrays.copyOfRange(values, k * classes, (k + 1) * classes);
+			// A binary head's scores are [-z, z]: the negative class has the negated weights.
+			if (model.spec().binary) out[k] = new float[] { -out[k][0], out[k][0] };
+		}
 		return out;
 	}
 
