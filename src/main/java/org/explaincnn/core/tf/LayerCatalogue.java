@@ -213,16 +213,22 @@ final class LayerCatalogue {
 		return new ExplainException("Unknown layer '" + name + "'; " + list + " (" + hint + ").");
 	}
 
-	/** A tensor of the graph by name, a unique "/" suffix or a unique Keras scope; else null. */
+	/**
+	 * A tensor of the graph by name, else an op between the input and the scores by a unique "/"
+	 * suffix or a unique Keras scope (variables and savers share layer names); else null.
+	 */
 	private Output<?> graphTensor(String name) {
 		synchronized (graph) {
 			GraphOperation exact = graph.operation(name);
 			if (exact != null && exact.numOutputs() > 0) return exact.output(0);
+			Set<GraphOperation> path = reachableBackward((GraphOperation) logits.op());
+			path.retainAll(reachableForward((GraphOperation) input.op()));
 			List<GraphOperation> suffix = new ArrayList<>();
 			Map<String, GraphOperation> scopes = new LinkedHashMap<>();
 			for (Iterator<GraphOperation> it = graph.operations(); it.hasNext();) {
 				GraphOperation op = it.next();
-				if (op.numOutputs() == 0 || op.name().startsWith("explaincnn")) continue;
+				if (op.numOutputs() == 0 || !path.contains(op) || op.name().startsWith("explaincnn"))
+					continue;
 				if (op.name().endsWith("/" + name)) suffix.add(op);
 				String scope = scopeOf(op.name(), name);
 				if (scope != null) scopes.put(scope, op);

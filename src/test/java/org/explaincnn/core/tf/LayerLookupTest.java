@@ -130,4 +130,17 @@ class LayerLookupTest {
 				"(shape [-1, 1])"));
 		}
 	}
+
+	@Test
+	void kerasNamesOfDenseLayersAreNotSpatialMaps() {
+		// Flatten -> Dense -> Dense: "dense_5" also names its variables outside the forward path.
+		try (ExplainableModel m = ExplainableModel.open(TestData.realData(
+			"models/kotlindl_mnist_tf2/saved_model")))
+		{
+			assertEquals("'dense_5' is not a spatial feature map (shape [-1, 10]); CAM methods need a " +
+				"4-D conv layer output; " + LIST + ".", message(m, "dense_5"));
+			assertEquals("'flatten_2' is not a spatial feature map (shape [-1, 784]); CAM methods " +
+				"need a 4-D conv layer output; " + LIST + ".", message(m, "flatten_2"));
+		}
+	}
 }
