@@ -199,6 +199,23 @@ class OutputHeadsTest {
 	}
 
 	@Test
+	void aSavedModelWhoseSignatureEndsInASigmoid() throws Exception {
+		float[][] dense = HeadGraphs.dense(3, 6);
+		Path dir = TinyModels.kerasStyleBundle(tmp.resolve("keras-multilabel"), HeadGraphs.gapDense(
+			NET, dense, true), "input", "scores", RAW);
+		try (ExplainableModel m = ExplainableModel.open(dir)) {
+			assertEquals(ModelSpec.Activation.SIGMOID, m.spec().activation);
+			assertEquals("StatefulPartitionedCall/logits", m.spec().logits, "the sigmoid's input");
+			assertTrue(m.spec().assumptions.contains("probabilities from the serving signature, " +
+				"logits 'StatefulPartitionedCall/logits' (the sigmoid input)"), m.spec().assumptions
+					.toString());
+			Pass f = m.forward(image(m, 1).modelInput, 1);
+			for (int c = 0; c < 3; c++)
+				assertEquals(sigmoid(f.logits[c]), f.probabilities[c], 1e-6);
+		}
+	}
+
+	@Test
 	void theDescriptorOverridesWhatTheGraphShows() throws Exception {
 		// A 3-class net with a softmax, declared sigmoid: probabilities are per-class sigmoids.
 		Path sig = TinyModels.frozenBundle(tmp.resolve("declared"), NET.graph(),
