@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -52,8 +53,13 @@ public final class ModelDescriptor {
 	public String resize;
 	/** Pre-softmax scores. */
 	public String logits;
-	/** Softmax output. */
+	/** Softmax (or sigmoid) output. */
 	public String probabilities;
+	/**
+	 * Output activation: "softmax" (classes exclude each other), "sigmoid" (independent classes;
+	 * one sigmoid unit is a binary classifier) or "none" (scores used as they are).
+	 */
+	public String activation;
 	/** Labels file, one class per line ("name" or "index:name"). */
 	public String labels;
 	/** Suggested Grad-CAM layer. */
@@ -84,14 +90,17 @@ public final class ModelDescriptor {
 		}
 	}
 
-	/**
-	 * Every field is known and of the right JSON type; otherwise one line naming the field (Gson's
-	 * own message names a path and a Java type, which a user cannot act on).
-	 */
 	/** Free-form fields a bundle may carry for people; they do not change how the model is run. */
 	static final Set<String> METADATA = Set.of("description", "comment", "license",
 		"source", "author", "version", "url");
 
+	/** Values of "activation". */
+	static final Set<String> ACTIVATIONS = Set.of("softmax", "sigmoid", "none");
+
+	/**
+	 * Every field is known and of the right JSON type; otherwise one line naming the field (Gson's
+	 * own message names a path and a Java type, which a user cannot act on).
+	 */
 	private static void checkFields(JsonObject json, Path file) {
 		List<String> known = new ArrayList<>();
 		for (Field f : ModelDescriptor.class.getFields())
@@ -152,6 +161,9 @@ public final class ModelDescriptor {
 			"\"scale\" in " + file + " is " + scale + "; it must be a finite number other than 0.");
 		if (offset != null && !Float.isFinite(offset)) throw new ExplainException("\"offset\" in " +
 			file + " is " + offset + "; it must be a finite number.");
+		if (activation != null && !ACTIVATIONS.contains(activation.strip().toLowerCase(
+			Locale.ROOT))) throw new ExplainException("\"activation\" in " + file + " is \"" +
+				activation + "\"; use \"softmax\", \"sigmoid\" or \"none\".");
 		if (inputSize != null) {
 			if (inputSize.length != 2) throw new ExplainException("\"inputSize\" in " + file +
 				" must be [height, width].");

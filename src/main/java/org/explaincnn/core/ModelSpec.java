@@ -15,10 +15,27 @@ public final class ModelSpec {
 		STRETCH, CENTER_CROP
 	}
 
+	/** How probabilities follow from the logits. */
+	public enum Activation {
+		/** Classes exclude each other: probabilities = softmax(logits). */
+		SOFTMAX,
+		/** Independent classes: probability = sigmoid(logit) per class (multi-label, or binary). */
+		SIGMOID,
+		/** Scores used as they are: the probability score is the logit itself. */
+		NONE
+	}
+
 	public String name;
 	public String input;
+	/** The model's own logits tensor (for a binary head: its single logit). */
 	public String logits;
 	public String probabilities;
+	public Activation activation = Activation.SOFTMAX;
+	/**
+	 * One sigmoid logit z presented as two classes with scores [-z, z] and probabilities
+	 * [1 - p, p]: class 0 is the negative class, class 1 the positive one.
+	 */
+	public boolean binary;
 	public Layout layout = Layout.NHWC;
 	/** Rank of the input tensor: 4 for images, 3 for [batch, height, width] grey input. */
 	public int inputRank;

@@ -2,6 +2,7 @@ package org.explaincnn.core;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -170,11 +171,70 @@ public final class SpecResolver {
 		return (int) shape[1];
 	}
 
-	/** Sets the class count and the labels: read from {@code labelsFile} (null: numbered). */
+	/**
+	 * The output activation: the descriptor's, else what the graph shows (a Softmax or Sigmoid op
+	 * on the scores), else sigmoid for a single output unit (a binary classifier: a softmax over one
+	 * logit is always 1), else softmax. One sigmoid unit is presented as two classes (see
+	 * {@link ModelSpec#binary}). Call after {@link #resolveInput}.
+	 *
+	 * @param shown the activation op on the scores in the graph, null when there is none, NONE
+	 *   when the scores are probabilities themselves
+	 * @param outputs the number of units of the logits tensor
+	 * @return the number of classes presented to everything downstream
+	 */
+	public static int resolveActivation(ModelSpec spec, ModelDescriptor d,
+		ModelSpec.Activation shown, int outputs)
+	{
+		if (d.activation != null) {
+			String a = d.activation.strip().toUpperCase(Locale.ROOT);
+			try {
+				spec.activation = ModelSpec.Activation.valueOf(a);
+			}
+			catch (IllegalArgumentException e) {
+				throw new ExplainException("Unknown activation '" + d.activation + "' in " +
+					ModelDescriptor.FILE_NAME + "; use \"softmax\", \"sigmoid\" or \"none\".");
+			}
+		}
+		else if (shown == ModelSpec.Activation.NONE) spec.activation = shown;
+		else if (shown != null) {
+			spec.activation = shown;
+			spec.assumptions.add(shown == ModelSpec.Activation.SOFTMAX
+				? "softmax output (a Softmax op on the scores): the classes exclude each other"
+				: outputs == 1
+					? "sigmoid output with one unit (a Sigmoid op on the scores): a binary classifier"
+					: "sigmoid outputs (a Sigmoid op on the scores): " + outputs +
+						" independent classes (multi-label)");
+		}
+		else if (outputs == 1) {
+			spec.activation = ModelSpec.Activation.SIGMOID;
+			spec.assumptions.add("one output unit: a sigmoid logit (binary classifier); set " +
+				"\"activation\" in " + ModelDescriptor.FILE_NAME + " if it is not");
+		}
+		else {
+			spec.activation = ModelSpec.Activation.SOFTMAX;
+			spec.assumptions.add("softmax over the " + outputs + " scores (no activation in the " +
+				"graph); set \"activation\": \"sigmoid\" in " + ModelDescriptor.FILE_NAME +
+				" if the classes are independent");
+		}
+		spec.binary = spec.activation == ModelSpec.Activation.SIGMOID && outputs == 1;
+		return spec.binary ? 2 : outputs;
+	}
+
+	/**
+	 * Sets the class count and the labels: read from {@code labelsFile} (null: numbered). A binary
+	 * head takes one name (the positive class; the negative one is "not <name>") or two (negative,
+	 * then positive).
+	 */
 	public static void resolveClasses(ModelSpec spec, int classes, Path labelsFile) {
 		spec.classes = classes;
 		if (labelsFile != null) {
 			Labels labels = Labels.read(labelsFile);
+			if (spec.binary && labels.size() == 1) labels = new Labels(List.of("not " + labels.name(0),
+				labels.name(0)));
+			if (spec.binary && labels.size() != 2) throw new ExplainException("Labels file " +
+				labelsFile.getFileName() + " has " + labels.size() + " names but the model has one " +
+				"sigmoid output; give the positive class (one line) or the negative and the positive " +
+				"class (two lines).");
 			if (labels.size() != spec.classes) throw new ExplainException("Labels file " +
 				labelsFile.getFileName() + " has " + labels.size() + " names but the model has " +
 				spec.classes + " classes; give one name per output class (background included).");
@@ -182,7 +242,9 @@ public final class SpecResolver {
 		}
 		else {
 			spec.labels = Labels.numbered(spec.classes);
-			spec.assumptions.add("no labels file: classes are numbered");
+			spec.assumptions.add(spec.binary
+				? "no labels file: classes are numbered (class 1 is the positive class, logit > 0)"
+				: "no labels file: classes are numbered");
 		}
 	}
 }

@@ -36,6 +36,9 @@ import org.tensorflow.types.TFloat32;
 class MethodFormulasTest {
 
 	static final String RAW = "{\"mean\": [0], \"std\": [1], \"logits\": \"logits\"}";
+	/** The one-unit nets below keep their single score (one unit is otherwise a binary head). */
+	static final String ONE_SCORE = "{\"mean\": [0], \"std\": [1], \"logits\": \"logits\", " +
+		"\"activation\": \"none\"}";
 	static TinyModels.GapDense net = new TinyModels.GapDense(5);
 	static ExplainableModel gap, deep, linear, reluNet;
 	static float[] x;
@@ -53,9 +56,9 @@ class MethodFormulasTest {
 		deep = ExplainableModel.open(TinyModels.frozenBundle(tmp.resolve("deep"), TinyModels
 			.deepGraph(7), RAW));
 		linear = ExplainableModel.open(TinyModels.frozenBundle(tmp.resolve("linear"), headOn(false),
-			RAW));
+			ONE_SCORE));
 		reluNet = ExplainableModel.open(TinyModels.frozenBundle(tmp.resolve("relu"), headOn(true),
-			RAW));
+			ONE_SCORE));
 		x = random(72, 3);
 		image = PreparedImage.of(x, 6, 6, 2, gap.spec());
 		act = gap.run(new PassRequest(x, 1).activation(gap.defaultLayer())).activation(gap

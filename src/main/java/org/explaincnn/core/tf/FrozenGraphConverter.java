@@ -132,7 +132,7 @@ final class FrozenGraphConverter {
 			}
 			else {
 				c.logits = scores;
-				c.assumptions.add("logits '" + scores + "' (the graph's only rank-2 output)");
+				c.assumptions.add("scores '" + scores + "' (the graph's only rank-2 output)");
 			}
 		}
 		else if (c.logits == null) {

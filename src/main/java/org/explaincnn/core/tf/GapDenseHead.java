@@ -1,20 +1,35 @@
 package org.explaincnn.core.tf;
 
+import java.util.Arrays;
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.buffer.ByteDataBuffer;
+import org.tensorflow.ndarray.buffer.IntDataBuffer;
+import org.tensorflow.ndarray.buffer.LongDataBuffer;
+import org.tensorflow.proto.DataType;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.LayerInfo;
+import org.explaincnn.core.ModelSpec;
 
 /**
  * Finds a global-average-pooling + dense head after a layer (what CAM needs) and reads its weights:
- * layer -> [Relu] -> Mean over space | AvgPool over the whole map -> [Squeeze/Reshape/Identity]
- * -> MatMul | 1x1 Conv2D -> [BiasAdd/Add, Squeeze, Reshape, Identity] -> logits.
+ * layer -> [Identity/Relu/Relu6] -> Mean over the spatial axes (keep_dims or not) | AvgPool over the
+ * whole map -> [Identity/Squeeze/Reshape/ExpandDims] -> MatMul | 1x1 Conv2D -> [BiasAdd/Add of a
+ * weight, Identity/Squeeze/Reshape] -> the logits. Only the ops the logits depend on are followed,
+ * and ops that read a tensor's shape alone are not data consumers: Keras exports compute a
+ * Reshape's target from the bias-add's Shape, and their bias-add may also feed a Softmax.
  */
 final class GapDenseHead {
 
-	private static final Set<String> PASS = Set.of("Identity", "Squeeze", "Reshape", "StopGradient");
+	/** Ops that pass values through unchanged (dropout at inference is an Identity). */
+	private static final Set<String> PASS = Set.of("Identity", "Squeeze", "Reshape", "ExpandDims",
+		"StopGradient");
+	/** Ops that read only the shape of their input. */
+	private static final Set<String> SHAPE_ONLY = Set.of("Shape", "ShapeN", "Size", "Rank");
 
 	private GapDenseHead() {}
 
@@ -22,69 +37,135 @@ final class GapDenseHead {
 	static float[][] weights(TensorFlowModel model, LayerInfo layer) {
 		String fail = "Model has no global-average-pooling + dense head after layer '" + layer.name +
 			"', which CAM needs; use Grad-CAM (equal to CAM on such models) or pick the last conv layer.";
-		Output<?> w;
+		ModelSpec spec = model.spec();
+		GraphOperation dense;
 		synchronized (model.graph()) {
-			w = denseWeights((GraphOperation) model.tensor(layer.name).op(), layer, model.spec()
-				.logits, fail);
+			GraphOperation logits = (GraphOperation) GraphOutputs.require(model.graph(), spec.logits,
+				"logits").op();
+			dense = new Walk((GraphOperation) model.tensor(layer.name).op(), logits).dense(layer, spec
+				.layout, fail);
 		}
+		boolean transposed = dense.type().equals("MatMul") && dense.attributes().getAttrBool(
+			"transpose_b");
 		long[][] shape = new long[1][];
-		float[] values = model.runner().constant(w, shape);
-		int classes = (int) shape[0][shape[0].length - 1];
+		float[] values = model.runner().constant(dense.input(1), shape);
+		long[] s = shape[0];
+		if (dense.type().equals("Conv2D") && (s.length != 4 || s[0] != 1 || s[1] != 1))
+			throw new ExplainException(fail);
+		int classes = (int) (transposed ? s[0] : s[s.length - 1]);
 		int channels = values.length / classes;
 		if (channels != layer.channels) throw new ExplainException(fail);
-		float[][] out = new float[channels][classes];
-		for (int k = 0; k < channels; k++)
-			System.arraycopy(values, k * classes, out[k], 0, classes);
+		int presented = spec.binary ? 2 : classes;
+		float[][] out = new float[channels][presented];
+		for (int k = 0; k < channels; k++) {
+			for (int c = 0; c < classes; c++)
+				out[k][c] = transposed ? values[c * channels + k] : values[k * classes + c];
+			// A binary head's scores are [-z, z]: the negative class has the negated weights.
+			if (spec.binary) out[k] = new float[] { -out[k][0], out[k][0] };
+		}
 		return out;
 	}
 
-	/** The dense kernel after layer -> [Relu] -> global mean, or a one-line error. */
-	private static Output<?> denseWeights(GraphOperation op, LayerInfo layer, String logitsTensor,
-		String fail)
-	{
-		op = skip(next(op), Set.of("Identity", "Relu", "Relu6"));
-		if (op == null) throw new ExplainException(fail);
-		boolean pooled = op.type().equals("Mean") || (op.type().equals("AvgPool") && covers(op,
-			layer));
-		if (!pooled) throw new ExplainException(fail);
-		op = skip(next(op), PASS);
-		if (op == null || !(op.type().equals("MatMul") || op.type().equals("Conv2D")))
-			throw new ExplainException(fail);
-		Output<?> w = op.input(1);
-		GraphOperation tail = next(op);
-		String logits = logitsTensor.contains(":") ? logitsTensor.substring(0, logitsTensor.indexOf(
-			':')) : logitsTensor;
-		boolean reaches = op.name().equals(logits);
-		while (!reaches && tail != null && (PASS.contains(tail.type()) || tail.type().equals(
-			"BiasAdd") || tail.type().equals("Add") || tail.type().equals("AddV2")))
-		{
-			reaches = tail.name().equals(logits);
-			tail = next(tail);
-		}
-		if (!reaches) throw new ExplainException(fail);
-		return w;
-	}
+	/** One walk from a layer to the logits, restricted to the ops the logits depend on. */
+	private static final class Walk {
 
-	/** {@code op}, or the first op after it (single consumers) whose type is not in {@code types}. */
-	private static GraphOperation skip(GraphOperation op, Set<String> types) {
-		while (op != null && types.contains(op.type()))
+		private final GraphOperation layerOp, logits;
+		private final Set<GraphOperation> feedsLogits;
+		private final Set<GraphOperation> afterLayer;
+
+		Walk(GraphOperation layerOp, GraphOperation logits) {
+			this.layerOp = layerOp;
+			this.logits = logits;
+			this.feedsLogits = LayerCatalogue.reachableBackward(logits);
+			this.afterLayer = LayerCatalogue.reachableForward(layerOp);
+		}
+
+		/** The MatMul or Conv2D of the head, or a one-line error. */
+		GraphOperation dense(LayerInfo layer, ModelSpec.Layout layout, String fail) {
+			GraphOperation op = skip(layerOp, Set.of("Identity", "Relu", "Relu6"));
+			if (op == null || !(op.type().equals("Mean") && meansOverSpace(op, layer, layout) || op
+				.type().equals("AvgPool") && covers(op, layer, layout))) throw new ExplainException(fail);
+			GraphOperation dense = skip(op, PASS);
+			if (dense == null || !(dense.type().equals("MatMul") || dense.type().equals("Conv2D")) ||
+				afterLayer.contains(dense.input(1).op()) || dense.type().equals("MatMul") && dense
+					.attributes().getAttrBool("transpose_a")) throw new ExplainException(fail);
+			GraphOperation tail = dense;
+			while (!tail.equals(logits)) {
+				tail = next(tail);
+				if (tail == null || !(PASS.contains(tail.type()) || isBiasAdd(tail)))
+					throw new ExplainException(fail);
+			}
+			return dense;
+		}
+
+		/** The op after {@code op} past ops of {@code types}: the first of another type, or null. */
+		private GraphOperation skip(GraphOperation op, Set<String> types) {
 			op = next(op);
-		return op;
-	}
-
-	/** The single consumer of the model's own graph; ops Explain CNN added (gradients) are ignored. */
-	private static GraphOperation next(GraphOperation op) {
-		GraphOperation only = null;
-		for (GraphOperation c : op.consumers()) {
-			if (c.name().startsWith("explaincnn/") || c.name().startsWith("explaincnn_")) continue;
-			if (only != null) return null;
-			only = c;
+			while (op != null && types.contains(op.type()))
+				op = next(op);
+			return op;
 		}
-		return only;
+
+		/**
+		 * The single consumer of {@code op}'s values on the way to the logits; ops Explain CNN added
+		 * and shape reads are ignored. Null when there is none or several.
+		 */
+		private GraphOperation next(GraphOperation op) {
+			GraphOperation only = null;
+			for (GraphOperation c : op.consumers()) {
+				if (c.name().startsWith("explaincnn") || !feedsLogits.contains(c) || SHAPE_ONLY
+					.contains(c.type())) continue;
+				if (only != null && !only.equals(c)) return null;
+				only = c;
+			}
+			return only;
+		}
+
+		/** A bias (BiasAdd, Add, AddV2) whose other operand does not depend on the layer. */
+		private boolean isBiasAdd(GraphOperation op) {
+			if (!(op.type().equals("BiasAdd") || op.type().equals("Add") || op.type().equals("AddV2")))
+				return false;
+			int fromLayer = 0;
+			for (int i = 0; i < op.numInputs(); i++)
+				if (afterLayer.contains(op.input(i).op())) fromLayer++;
+			return fromLayer == 1;
+		}
 	}
 
-	private static boolean covers(GraphOperation pool, LayerInfo layer) {
+	/** A Mean whose constant axes are exactly the layer's spatial axes. */
+	private static boolean meansOverSpace(GraphOperation mean, LayerInfo layer,
+		ModelSpec.Layout layout)
+	{
+		GraphOperation axes = (GraphOperation) mean.input(1).op();
+		if (!axes.type().equals("Const")) return false;
+		int rank = layer.spatial.length + 2;
+		Set<Long> want = new TreeSet<>();
+		for (int k = 0; k < layer.spatial.length; k++)
+			want.add((long) (layout == ModelSpec.Layout.NCHW ? k + 2 : k + 1));
+		Set<Long> got = new TreeSet<>();
+		try (Tensor t = axes.attributes().getAttrTensor("value")) {
+			ByteDataBuffer bytes = t.asRawTensor().data();
+			if (t.dataType() == DataType.DT_INT32) {
+				IntDataBuffer v = bytes.asInts();
+				for (long i = 0; i < v.size(); i++)
+					got.add((long) Math.floorMod(v.getInt(i), rank));
+			}
+			else if (t.dataType() == DataType.DT_INT64) {
+				LongDataBuffer v = bytes.asLongs();
+				for (long i = 0; i < v.size(); i++)
+					got.add(Math.floorMod(v.getLong(i), (long) rank));
+			}
+			else return false;
+		}
+		return got.equals(want);
+	}
+
+	/** An AvgPool whose window is the whole map (VALID padding: one output position). */
+	private static boolean covers(GraphOperation pool, LayerInfo layer, ModelSpec.Layout layout) {
+		if (!pool.attributes().getAttrString("padding").equals("VALID")) return false;
 		long[] k = pool.attributes().getAttrIntList("ksize");
-		return k.length == 4 && k[1] == layer.spatial[0] && k[2] == layer.spatial[1];
+		int first = layout == ModelSpec.Layout.NCHW ? 2 : 1;
+		return k.length == 4 && layer.spatial.length == 2 && Arrays.equals(new long[] { k[first],
+			k[first + 1] }, new long[] { layer.spatial[0], layer.spatial[1] });
 	}
 }

@@ -15,6 +15,7 @@ import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 import org.explaincnn.core.BackpropRule;
 import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.ModelSpec;
 import org.explaincnn.core.Score;
 
 /**
@@ -32,6 +33,7 @@ final class GradientGraph {
 	private final Output<?> logits;
 	private final Output<?> probabilities;
 	private final int classes;
+	private final ModelSpec.Activation activation;
 	private final String inputName;
 	private final LayerCatalogue catalogue;
 	private final Map<Score, Output<?>> seeds = new HashMap<>();
@@ -40,13 +42,14 @@ final class GradientGraph {
 	private int added;
 
 	GradientGraph(Graph graph, Output<?> input, Output<?> logits, Output<?> probabilities,
-		int classes, String inputName, LayerCatalogue catalogue)
+		int classes, ModelSpec.Activation activation, String inputName, LayerCatalogue catalogue)
 	{
 		this.graph = graph;
 		this.input = input;
 		this.logits = logits;
 		this.probabilities = probabilities;
 		this.classes = classes;
+		this.activation = activation;
 		this.inputName = inputName;
 		this.catalogue = catalogue;
 	}
@@ -105,8 +108,8 @@ final class GradientGraph {
 		synchronized (graph) {
 			return ruleScores.computeIfAbsent(rule, r -> {
 				Output<?> lg = ModifiedBackprop.copyForwardPath(graph, input, logits, r);
-				Output<?> pr = graph.opBuilder("Softmax", "explaincnn/" + r.name().toLowerCase(
-					Locale.ROOT) + "/softmax", graph.baseScope()).addInput(lg).build().output(0);
+				Output<?> pr = ScoreHead.probabilities(graph, lg, activation, "explaincnn/" + r.name()
+					.toLowerCase(Locale.ROOT));
 				return new Output<?>[] { lg, pr };
 			});
 		}

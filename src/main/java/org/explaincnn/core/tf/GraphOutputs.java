@@ -11,6 +11,7 @@ import org.tensorflow.Output;
 import org.tensorflow.proto.DataType;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ModelDescriptor;
+import org.explaincnn.core.ModelSpec;
 
 /** Finding inputs and score tensors in a graph that nobody described. */
 final class GraphOutputs {
@@ -80,9 +81,26 @@ final class GraphOutputs {
 	 * logits. Otherwise null.
 	 */
 	static Output<?> logitsBehindSoftmax(Output<?> scores) {
+		return inputBehind(scores, "Softmax");
+	}
+
+	/** If {@code scores} is a sigmoid (possibly behind reshapes), returns its input. Otherwise null. */
+	static Output<?> logitsBehindSigmoid(Output<?> scores) {
+		return inputBehind(scores, "Sigmoid");
+	}
+
+	/** The activation {@code scores} come out of (Softmax or Sigmoid behind reshapes), or null. */
+	static ModelSpec.Activation activationOf(Output<?> scores) {
+		if (scores == null) return null;
+		if (logitsBehindSoftmax(scores) != null) return ModelSpec.Activation.SOFTMAX;
+		if (logitsBehindSigmoid(scores) != null) return ModelSpec.Activation.SIGMOID;
+		return null;
+	}
+
+	private static Output<?> inputBehind(Output<?> scores, String opType) {
 		GraphOperation op = (GraphOperation) scores.op();
 		for (int hops = 0; hops < 8; hops++) {
-			if (op.type().equals("Softmax")) return op.input(0);
+			if (op.type().equals(opType)) return op.input(0);
 			if (!PASS_THROUGH.contains(op.type()) || op.numInputs() == 0) return null;
 			op = (GraphOperation) op.input(0).op();
 		}

@@ -32,7 +32,8 @@ import org.explaincnn.core.ModelSpec;
 /**
  * Loads a bundle with DJL (frozen graphs converted first) and finds its input, logits and
  * probabilities: from the descriptor, else the serving signature, with function calls inlined so
- * that the scores are differentiable, and a softmax added where the model has none.
+ * that the scores are differentiable. A Softmax or Sigmoid on the scores is recognised (its input
+ * is the logits); the probabilities a model lacks are added later by {@link ScoreHead}.
  */
 final class ModelLoader {
 
@@ -42,12 +43,19 @@ final class ModelLoader {
 		final Model djlModel;
 		final Graph graph;
 		final Session session;
-		final Output<?> input, logits, probabilities;
+		final Output<?> input, logits;
+		/** The model's own probabilities, or null when it has none. */
+		final Output<?> probabilities;
+		/**
+		 * The activation op found on the scores (Softmax, Sigmoid), NONE when probabilities serve as
+		 * scores, or null.
+		 */
+		final ModelSpec.Activation shown;
 		/** A fixed batch of 1 was relaxed (and checked) when the frozen graph was converted. */
 		final boolean batchRelaxed;
 
 		Loaded(Model djlModel, Graph graph, Session session, Output<?> input, Output<?> logits,
-			Output<?> probabilities, boolean batchRelaxed)
+			Output<?> probabilities, ModelSpec.Activation shown, boolean batchRelaxed)
 		{
 			this.djlModel = djlModel;
 			this.graph = graph;
@@ -55,6 +63,7 @@ final class ModelLoader {
 			this.input = input;
 			this.logits = logits;
 			this.probabilities = probabilities;
+			this.shown = shown;
 			this.batchRelaxed = batchRelaxed;
 		}
 	}
@@ -118,16 +127,18 @@ final class ModelLoader {
 					Output<?> out = inliner.inlineIfCall(GraphOutputs.require(graph, scores,
 						 "signature output"));
 					Output<?> behind = GraphOutputs.logitsBehindSoftmax(out);
-					if (behind != null) {
+					Output<?> behindSigmoid = stripsSigmoid(d) ? GraphOutputs.logitsBehindSigmoid(out)
+						: null;
+					if (behind != null || behindSigmoid != null) {
 						probabilitiesName = GraphOutputs.tensorName(out);
-						logitsName = GraphOutputs.tensorName(behind);
+						logitsName = GraphOutputs.tensorName(behind != null ? behind : behindSigmoid);
 						spec.assumptions.add("probabilities from the serving signature, logits '" +
-							logitsName + "' (the softmax input)");
+							logitsName + "' (the " + (behind != null ? "softmax" : "sigmoid") + " input)");
 					}
 					else {
 						logitsName = GraphOutputs.tensorName(out);
 						spec.assumptions.add("the serving signature's output '" + scores +
-							"' holds logits (no softmax found before it)");
+							"' holds logits (no softmax or sigmoid found before it)");
 					}
 				}
 			}
@@ -136,22 +147,31 @@ final class ModelLoader {
 				GraphOutputs.require(graph, logitsName, "logits"));
 			Output<?> pr = probabilitiesName == null ? null : inliner.inlineIfCall(
 				GraphOutputs.require(graph, probabilitiesName, "probabilities"));
+			ModelSpec.Activation shown = GraphOutputs.activationOf(pr);
 			if (lg == null) {
 				lg = GraphOutputs.logitsBehindSoftmax(pr);
+				if (lg == null && stripsSigmoid(d)) lg = GraphOutputs.logitsBehindSigmoid(pr);
 				if (lg == null) {
 					lg = pr;
+					shown = ModelSpec.Activation.NONE;
 					spec.assumptions.add("no logits tensor: the probabilities serve as scores");
 				}
 			}
-			if (pr == null) {
-				pr = graph.opBuilder("Softmax", "explaincnn/softmax", graph.baseScope()).addInput(lg)
-					.build().output(0);
+			else if (pr == null && d.logits == null && stripsSigmoid(d)) {
+				// Scores found in the graph (not named) that come out of a sigmoid are probabilities.
+				Output<?> behind = GraphOutputs.logitsBehindSigmoid(lg);
+				if (behind != null) {
+					pr = lg;
+					lg = behind;
+					shown = ModelSpec.Activation.SIGMOID;
+					spec.assumptions.add("scores '" + GraphOutputs.tensorName(pr) + "' come out of a " +
+						"sigmoid: logits '" + GraphOutputs.tensorName(lg) + "' (its input)");
+				}
 			}
 			spec.input = GraphOutputs.tensorName(in);
 			spec.logits = GraphOutputs.tensorName(lg);
-			spec.probabilities = GraphOutputs.tensorName(pr);
 			ok = true;
-			return new Loaded(model, graph, session, in, lg, pr, batchRelaxed);
+			return new Loaded(model, graph, session, in, lg, pr, shown, batchRelaxed);
 		}
 		finally {
 			if (!ok) model.close();
@@ -178,6 +198,11 @@ final class ModelLoader {
 			if (op != null && CALL_OPS.contains(op.type()) && !calls.contains(op)) calls.add(op);
 		}
 		return calls;
+	}
+
+	/** A sigmoid on the scores is taken off (its input becomes the logits) unless told otherwise. */
+	private static boolean stripsSigmoid(ModelDescriptor d) {
+		return d.activation == null || d.activation.strip().equalsIgnoreCase("sigmoid");
 	}
 
 	private static String signatureInput(SignatureDef signature, ModelSpec spec) {

@@ -27,10 +27,11 @@ import org.explaincnn.core.SpecResolver;
  * A classifier loaded through DJL's TensorFlow engine, with symbolic gradients added to its graph.
  * DJL owns the native graph and session; this class wraps the same handles with TF Java's
  * {@link Graph} and {@link Session} (never closing the wrappers) so that backward ops can be added
- * once and every explanation is one {@code Session.run}. It is a facade over five parts: the
- * {@link ModelLoader}, the spec ({@link SpecResolver}, engine-free), the {@link LayerCatalogue},
- * the {@link GradientGraph} and the {@link SessionRunner}. All of them, and every cache, belong to this object; it is safe for
- * several threads at once.
+ * once and every explanation is one {@code Session.run}. It is a facade over six parts: the
+ * {@link ModelLoader}, the spec ({@link SpecResolver}, engine-free), the {@link ScoreHead} (the
+ * scores and probabilities every method sees), the {@link LayerCatalogue}, the
+ * {@link GradientGraph} and the {@link SessionRunner}. All of them, and every cache, belong to this
+ * object; it is safe for several threads at once.
  */
 public final class TensorFlowModel implements ExplainableModel {
 
@@ -47,15 +48,17 @@ public final class TensorFlowModel implements ExplainableModel {
 	private final Map<String, Object> memo = new HashMap<>();
 	private volatile boolean closed;
 
-	private TensorFlowModel(ModelBundle bundle, ModelLoader.Loaded loaded, ModelSpec spec) {
+	private TensorFlowModel(ModelBundle bundle, ModelLoader.Loaded loaded, ScoreHead head,
+		ModelSpec spec, SessionRunner runner)
+	{
 		this.bundle = bundle;
 		this.djlModel = loaded.djlModel;
 		this.graph = loaded.graph;
 		this.input = loaded.input;
-		this.logits = loaded.logits;
-		this.probabilities = loaded.probabilities;
+		this.logits = head.logits;
+		this.probabilities = head.probabilities;
 		this.spec = spec;
-		this.runner = new SessionRunner(loaded.session, input, spec);
+		this.runner = runner;
 		this.catalogue = new LayerCatalogue(graph, input, logits, spec, runner,
 			bundle.descriptor.targetLayer);
 	}
@@ -92,8 +95,14 @@ public final class TensorFlowModel implements ExplainableModel {
 		try {
 			SpecResolver.resolveInput(spec, bundle.descriptor, l.input.shape().isUnknown() ? null
 				: l.input.shape().asArray(), l.input.dataType().name(), l.batchRelaxed);
-			TensorFlowModel em = new TensorFlowModel(bundle, l, spec);
-			em.resolveClasses();
+			SessionRunner runner = new SessionRunner(l.session, l.input, spec);
+			int classes = SpecResolver.resolveActivation(spec, bundle.descriptor, l.shown, outputUnits(
+				l.logits, spec, runner));
+			ScoreHead head = ScoreHead.build(l.graph, l.logits, l.probabilities, spec);
+			spec.probabilities = GraphOutputs.tensorName(head.probabilities);
+			SpecResolver.resolveClasses(spec, classes, bundle.labelsPath);
+			TensorFlowModel em = new TensorFlowModel(bundle, l, head, spec, runner);
+			em.catalogue.checkSuggested();
 			ok = true;
 			return em;
 		}
@@ -102,15 +111,14 @@ public final class TensorFlowModel implements ExplainableModel {
 		}
 	}
 
-	private void resolveClasses() {
-		int classes = SpecResolver.classesFromShape(spec, logits.shape().isUnknown() ? null : logits
+	/** Units of the logits tensor: from its shape, else from one probe run on a zero image. */
+	private static int outputUnits(Output<?> logits, ModelSpec spec, SessionRunner runner) {
+		int units = SpecResolver.classesFromShape(spec, logits.shape().isUnknown() ? null : logits
 			.shape().asArray());
-		if (classes < 0) {
-			int h = spec.height > 0 ? spec.height : 224, w = spec.width > 0 ? spec.width : 224;
-			classes = run(new PassRequest(new float[h * w * spec.channels], 1), h, w).classes;
-		}
-		SpecResolver.resolveClasses(spec, classes, bundle.labelsPath);
-		if (bundle.descriptor.targetLayer != null) layer(bundle.descriptor.targetLayer);
+		if (units >= 0) return units;
+		long[] probed = runner.shapes(List.of(logits), spec.height > 0 ? spec.height : 224,
+			spec.width > 0 ? spec.width : 224).get(0);
+		return SpecResolver.classesFromShape(spec, probed);
 	}
 
 	/**
@@ -172,7 +180,7 @@ public final class TensorFlowModel implements ExplainableModel {
 	private GradientGraph gradients() {
 		synchronized (graph) {
 			if (gradients == null) gradients = new GradientGraph(graph, input, logits, probabilities,
-				spec.classes, spec.input, catalogue);
+				spec.classes, spec.activation, spec.input, catalogue);
 			return gradients;
 		}
 	}

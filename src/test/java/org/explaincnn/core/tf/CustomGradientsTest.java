@@ -160,8 +160,9 @@ class CustomGradientsTest {
 				.constant(new int[] { -1, 1 }));
 			def = g.toGraphDef();
 		}
+		// One output unit would be read as a binary sigmoid head (two classes): keep it one score.
 		Path dir = TinyModels.frozenBundle(tmp.resolve("round"), def,
-			"{\"mean\": [0], \"std\": [1], \"logits\": \"logits\"}");
+			"{\"mean\": [0], \"std\": [1], \"logits\": \"logits\", \"activation\": \"none\"}");
 		try (ExplainableModel m = ExplainableModel.open(dir)) {
 			float[] x = new float[64];
 			assertEquals(1, m.forward(x, 1).classes, "forward passes still work");
