@@ -67,6 +67,19 @@ final class ImageRunner {
 					? "-" : a.layer, e.totalMs);
 	}
 
+	/** The job's model; without it the reader stops (the model's error is the one to report). */
+	private static ModelCache.Lease acquireModel(ExplainCli.Options o,
+		CompletableFuture<ModelSpec> spec)
+	{
+		try {
+			return ImageExplainer.acquireModel(o.job);
+		}
+		catch (RuntimeException e) {
+			spec.cancel(false);
+			throw e;
+		}
+	}
+
 	static int run(ExplainCli.Options o, PrintStream out, PrintStream err) {
 		if (o.listMethods) {
 			for (AttributionMethod m : Methods.all())
@@ -77,14 +90,14 @@ final class ImageRunner {
 		if (o.job.model == null) o.job.model = ExplainCli.home().resolve(
 			"sample-models/mobilenet_v1_0.50_224");
 		Methods.byName(o.job.method); // fail fast on a typo
-		if (o.listClasses) {
-			ExplainableModel m = ModelCache.get(o.job.model);
+		if (o.listClasses) try (ModelCache.Lease lease = ModelCache.acquire(o.job.model)) {
+			ExplainableModel m = lease.model();
 			for (int k = 0; k < m.spec().classes; k++)
 				out.printf(Locale.ROOT, "%5d  %s%n", k, m.spec().labels.name(k));
 			return 0;
 		}
-		if (o.listLayers) {
-			ExplainableModel m = ModelCache.get(o.job.model);
+		if (o.listLayers) try (ModelCache.Lease lease = ModelCache.acquire(o.job.model)) {
+			ExplainableModel m = lease.model();
 			out.print(ModelInfo.describe(m, null, false));
 			return 0;
 		}
@@ -94,17 +107,12 @@ final class ImageRunner {
 				"; pass existing image files.");
 		int batch = o.job.batchSize;
 		CompletableFuture<ModelSpec> spec = new CompletableFuture<>();
+		// The lease is returned after the writer has finished (resources close in reverse order).
 		try (ImageFileSource frames = new ImageFileSource(images, o.job.currentSlice, spec, batch);
+			ModelCache.Lease lease = acquireModel(o, spec);
 			WriterBehind writer = new WriterBehind(batch))
 		{
-			ExplainableModel model;
-			try {
-				model = ImageExplainer.model(o.job);
-			}
-			catch (RuntimeException e) {
-				spec.cancel(false); // the reader stops; the model's error is the one to report
-				throw e;
-			}
+			ExplainableModel model = lease.model();
 			spec.complete(model.spec());
 			RenderOptions render = ImageExplainer.renderOptions(o.job, false, true);
 			// Images go through the model in chunks of the batch size, as before the pipeline: a

@@ -139,8 +139,8 @@ public abstract class ExplainCommand extends DynamicCommand {
 		if (folder == null || !folder.isDirectory()) return;
 		List<String> choices = new ArrayList<>();
 		choices.add(CommonParams.LAYER.defaultValue);
-		try {
-			for (LayerInfo l : ModelCache.get(folder.toPath()).layers())
+		try (ModelCache.Lease lease = ModelCache.acquire(folder.toPath())) {
+			for (LayerInfo l : lease.model().layers())
 				choices.add(l.name);
 		}
 		catch (ExplainException e) {
@@ -176,9 +176,13 @@ public abstract class ExplainCommand extends DynamicCommand {
 		try {
 			ExplainJob job = job();
 			job.startEngine();
-			job.validate(ModelCache.get(job.model).spec());
-			ExplainResult r = ExplainPresenter.runInteractive(image, job, log::info, this::isCanceled);
-			heatmap = r.heatmap;
+			// Held until the result is shown and saved: the model is not closed under the run.
+			try (ModelCache.Lease lease = ModelCache.acquire(job.model)) {
+				job.validate(lease.model().spec());
+				ExplainResult r = ExplainPresenter.runInteractive(image, job, log::info,
+					this::isCanceled);
+				heatmap = r.heatmap;
+			}
 			remember(job);
 		}
 		catch (ExplainOptions.CancelledException e) {

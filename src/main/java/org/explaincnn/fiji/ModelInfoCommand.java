@@ -51,8 +51,8 @@ public class ModelInfoCommand extends ContextCommand {
 
 	@Override
 	public void run() {
-		try {
-			info = ModelInfo.describe(ModelCache.get(model.toPath()), image, current);
+		try (ModelCache.Lease lease = ModelCache.acquire(model.toPath())) {
+			info = ModelInfo.describe(lease.model(), image, current);
 			if (!GraphicsEnvironment.isHeadless()) IJ.log(info);
 			prefs.put(CommonParams.rememberKey(CommonParams.MODEL), model.toString());
 		}

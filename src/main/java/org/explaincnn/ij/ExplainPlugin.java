@@ -50,9 +50,12 @@ public class ExplainPlugin implements PlugIn {
 			if (imp == null) throw new ExplainException("No image is open; open an image first.");
 			job.validate();
 			job.startEngine();
-			job.validate(ModelCache.get(job.model).spec());
-			ExplainResult r = ExplainPresenter.runInteractive(imp, job, IJ::log, () -> false);
-			r.heatmap.show();
+			// Held until the result is shown and saved: the model is not closed under the run.
+			try (ModelCache.Lease lease = ModelCache.acquire(job.model)) {
+				job.validate(lease.model().spec());
+				ExplainResult r = ExplainPresenter.runInteractive(imp, job, IJ::log, () -> false);
+				r.heatmap.show();
+			}
 			remember(job);
 		}
 		catch (ExplainOptions.CancelledException e) {
@@ -161,10 +164,10 @@ public class ExplainPlugin implements PlugIn {
 	static String[] layerChoices(String modelFolder) {
 		if (modelFolder == null || modelFolder.isBlank() || !new File(modelFolder).isDirectory())
 			return null;
-		try {
+		try (ModelCache.Lease lease = ModelCache.acquire(new File(modelFolder).toPath())) {
 			List<String> names = new ArrayList<>();
 			names.add(CommonParams.LAYER.defaultValue);
-			for (LayerInfo l : ModelCache.get(new File(modelFolder).toPath()).layers())
+			for (LayerInfo l : lease.model().layers())
 				names.add(l.name);
 			return names.toArray(new String[0]);
 		}
@@ -259,7 +262,9 @@ public class ExplainPlugin implements PlugIn {
 			model = gd.getNextString();
 			current = gd.getNextBoolean();
 		}
-		IJ.log(ModelInfo.describe(ModelCache.get(new File(model).toPath()), imp, current));
+		try (ModelCache.Lease lease = ModelCache.acquire(new File(model).toPath())) {
+			IJ.log(ModelInfo.describe(lease.model(), imp, current));
+		}
 		Prefs.set(CommonParams.rememberKey(CommonParams.MODEL), model);
 	}
 }

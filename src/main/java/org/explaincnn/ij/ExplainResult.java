@@ -21,6 +21,11 @@ public final class ExplainResult {
 	public final ImagePlus overlayPreview;
 	/** ROIs of all classes, named "class #rank", slice position set for multi-class heatmaps. */
 	public final List<Roi> rois;
+	/**
+	 * The model the result came from, read after the run for its spec (labels) and bundle (the
+	 * manifest's paths and hash) only: both are plain Java and stay valid once the model is closed,
+	 * so a result may outlive the lease it was made under. Never run it from here.
+	 */
 	public final ExplainableModel model;
 	/** What was added to the input's overlay (the coloured map and ROI copies), for redrawing. */
 	public final List<Roi> inputOverlay;

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -55,35 +56,61 @@ public final class ImageExplainer {
 		Consumer<String> log, ExplainOptions.ProgressListener progress, BooleanSupplier cancelled)
 	{
 		long t0 = System.nanoTime();
-		ExplainableModel model = model(job);
-		RenderOptions render = renderOptions(job, true, true);
-		List<Frame> frames = new ArrayList<>();
-		try (FrameSource source = new ImagePlusSource(imps, job.currentSlice, model.spec(), log)) {
-			for (Frame f; (f = source.next()) != null;)
-				frames.add(f);
+		// Refuse what cannot fit before reading a pixel (the images are open: their pixels are in).
+		for (ImagePlus imp : imps)
+			if (imp != null) ImagePlusInput.checkFits(imp.getTitle(), imp.getWidth(), imp.getHeight(),
+				imp.getType() == ImagePlus.COLOR_RGB ? 3 : imp.getNChannels(), mapCount(job), false);
+		// The lease covers reading, running and drawing; a result keeps only the model's spec and
+		// bundle (plain Java, valid after the model is closed).
+		try (ModelCache.Lease lease = acquireModel(job)) {
+			ExplainableModel model = lease.model();
+			RenderOptions render = renderOptions(job, true, true);
+			List<Frame> frames = new ArrayList<>();
+			try (FrameSource source = new ImagePlusSource(imps, job.currentSlice, model.spec(), log)) {
+				for (Frame f; (f = source.next()) != null;)
+					frames.add(f);
+			}
+			List<PreparedImage> prepared = new ArrayList<>();
+			frames.forEach(f -> prepared.add(f.prepared));
+			List<Explanation> explanations = explain(model, prepared, job, progress, cancelled, t0);
+			List<ExplainResult> results = new ArrayList<>();
+			for (int i = 0; i < imps.size(); i++) {
+				logDetails(explanations.get(i), log);
+				results.add(ExplanationRenderer.render(imps.get(i), explanations.get(i), model,
+					render));
+			}
+			return results;
 		}
-		List<PreparedImage> prepared = new ArrayList<>();
-		frames.forEach(f -> prepared.add(f.prepared));
-		List<Explanation> explanations = explain(model, prepared, job, progress, cancelled, t0);
-		List<ExplainResult> results = new ArrayList<>();
-		for (int i = 0; i < imps.size(); i++) {
-			logDetails(explanations.get(i), log);
-			results.add(ExplanationRenderer.render(imps.get(i), explanations.get(i), model, render));
-		}
-		return results;
 	}
 
 	/**
-	 * The job's model (loaded once, kept in {@link ModelCache}), after checking every option of the
-	 * job, before the model loads and then against the model (top-k within its classes).
+	 * How many full-size maps a job makes per image (its target's classes; a sweep counts as one,
+	 * its layer count being known only to the model), for the memory estimate.
 	 */
-	public static ExplainableModel model(ExplainJob job) {
+	static int mapCount(ExplainJob job) {
+		String t = job.target == null ? "" : job.target.trim().toLowerCase(Locale.ROOT);
+		if (t.matches("top-?\\d{1,6}")) return Math.max(1, Integer.parseInt(t.replaceAll("\\D", "")));
+		return Math.max(1, t.split(";").length);
+	}
+
+	/**
+	 * A lease on the job's model (loaded once, kept in {@link ModelCache}), after checking every
+	 * option of the job, before the model loads and then against the model (top-k within its
+	 * classes). Hold it, in try-with-resources, for as long as the model runs.
+	 */
+	public static ModelCache.Lease acquireModel(ExplainJob job) {
 		if (job.model == null) throw new ExplainException(
 			"No model given; choose a model folder (with saved_model.pb or a frozen .pb graph).");
 		job.validate();
-		ExplainableModel model = ModelCache.get(job.model);
-		job.validate(model.spec());
-		return model;
+		ModelCache.Lease lease = ModelCache.acquire(job.model);
+		try {
+			job.validate(lease.model().spec());
+			return lease;
+		}
+		catch (RuntimeException e) {
+			lease.close();
+			throw e;
+		}
 	}
 
 	/** The job's colour map, opacity, threshold and ROIs, checked; what to draw is the caller's. */
@@ -102,8 +129,9 @@ public final class ImageExplainer {
 		long startNanos)
 	{
 		AttributionMethod method = Methods.byName(job.method);
-		ExplainOptions options = job.options().toBuilder().progress(progress).cancelled(cancelled)
-			.build();
+		// Also cancelled when the process exits, so no batch runs on a model being closed.
+		ExplainOptions options = job.options().toBuilder().progress(progress).cancelled(() ->
+			ModelCache.shuttingDown() || cancelled.getAsBoolean()).build();
 		TargetSpec target = TargetSpec.parse(job.target);
 		List<Explanation> explanations = new ArrayList<>();
 		if (job.sweep != null) for (PreparedImage p : prepared)

@@ -4,6 +4,7 @@ import ij.ImagePlus;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 
+import java.util.Locale;
 import java.util.function.Consumer;
 
 import org.explaincnn.core.ExplainException;
@@ -33,6 +34,7 @@ public final class ImagePlusInput {
 			"current slice only ('current' in the dialog and macros, --current-slice on the command " +
 			"line) or make a single image (Image > Duplicate).");
 		int w = imp.getWidth(), h = imp.getHeight(), c = imp.getNChannels();
+		checkFits(imp.getTitle(), w, h, imp.getType() == ImagePlus.COLOR_RGB ? 3 : c, 1, false);
 		if (imp.getType() == ImagePlus.COLOR_RGB) {
 			ColorProcessor cp = (ColorProcessor) imp.getProcessor();
 			float[] raster = new float[w * h * 3];
@@ -108,6 +110,60 @@ public final class ImagePlusInput {
 		if (planes > 1) log.accept("Explaining the current plane only (z=" + z + ", t=" + t +
 			") of '" + imp.getTitle() + "'.");
 		return new ImagePlusInput(raster, w, h, c);
+	}
+
+	/**
+	 * Bytes an explanation of a w x h image with {@code channels} channels and {@code maps} maps
+	 * (classes) needs at its peak, beyond the image itself: reading and preparing (the raster as
+	 * float, plus one cropped or channel-adapted copy) or drawing (the maps on the original
+	 * geometry, their 32-bit heatmap copy and overlay panels, and about 20 bytes a pixel of RGB and
+	 * byte temporaries for colouring and flattening), whichever is larger. The model input itself
+	 * (e.g. 224x224) is negligible. {@code imageToLoad} adds the image's own pixels (a file not read
+	 * yet).
+	 */
+	public static long bytesNeeded(int w, int h, int channels, int maps, boolean imageToLoad) {
+		long pixels = (long) w * h;
+		long prepare = 8L * channels;
+		long draw = 12L * maps + 20;
+		return pixels * (Math.max(prepare, draw) + (imageToLoad ? 4 : 0));
+	}
+
+	/** Heap still available: the limit (-Xmx) less what is in use. */
+	public static long heapAvailable() {
+		Runtime rt = Runtime.getRuntime();
+		return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+	}
+
+	/**
+	 * Refuses, in one line naming the size, the need, the limit and the ways out, an image whose
+	 * explanation cannot fit in the heap; called before any pixel is read into a raster. What is in
+	 * use may be garbage: when the first look says no, the heap is collected and looked at again.
+	 */
+	public static void checkFits(String title, int w, int h, int channels, int maps,
+		boolean imageToLoad)
+	{
+		long need = bytesNeeded(w, h, channels, maps, imageToLoad);
+		if (need <= heapAvailable()) return;
+		System.gc();
+		checkFits(title, w, h, channels, maps, imageToLoad, heapAvailable(), Runtime.getRuntime()
+			.maxMemory());
+	}
+
+	/** {@link #checkFits(String, int, int, int, int, boolean)} against a given heap (tests). */
+	static void checkFits(String title, int w, int h, int channels, int maps, boolean imageToLoad,
+		long available, long heapLimit)
+	{
+		long need = bytesNeeded(w, h, channels, maps, imageToLoad);
+		if (need <= available) return;
+		throw new ExplainException(String.format(Locale.ROOT, "'%s' is %dx%d pixels: explaining it " +
+			"needs about %s of memory but only %s of the %s Java heap is free; downscale it (Image > " +
+			"Scale), explain a region (draw a rectangle and Image > Crop), or give Java more memory " +
+			"(-Xmx, EXPLAIN_JAVA_OPTS for ./explain, Edit > Options > Memory & Threads in Fiji).",
+			title, w, h, gb(need), gb(Math.max(0, available)), gb(heapLimit)));
+	}
+
+	private static String gb(long bytes) {
+		return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
 	}
 
 	/** Smallest and largest finite value (a range of width 1 when all are equal or none is finite). */

@@ -59,8 +59,10 @@ class CommandInputsTest {
 	@Test
 	void everyInputComesFromADeclaration() throws Exception {
 		List<String> layers = new ArrayList<>(List.of("auto"));
-		for (LayerInfo l : ModelCache.get(TestData.sampleModel()).layers())
-			layers.add(l.name);
+		try (ModelCache.Lease lease = ModelCache.acquire(TestData.sampleModel())) {
+			for (LayerInfo l : lease.model().layers())
+				layers.add(l.name);
+		}
 		int seen = 0;
 		for (CommandInfo info : explainCommands()) {
 			ExplainCommand c = initialised(info);

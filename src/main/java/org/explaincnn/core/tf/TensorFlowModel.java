@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 import org.tensorflow.Graph;
@@ -47,6 +49,11 @@ public final class TensorFlowModel implements ExplainableModel {
 	private GradientGraph gradients;
 	private final Map<String, Object> memo = new HashMap<>();
 	private volatile boolean closed;
+	/**
+	 * Runs hold it shared, close exclusively: closing waits for batches in flight, so a session is
+	 * never freed under a run (fair, so a stream of runs cannot hold a close off for ever).
+	 */
+	private final ReadWriteLock lifetime = new ReentrantReadWriteLock(true);
 
 	private TensorFlowModel(ModelBundle bundle, ModelLoader.Loaded loaded, ScoreHead head,
 		ModelSpec spec, SessionRunner runner)
@@ -127,7 +134,17 @@ public final class TensorFlowModel implements ExplainableModel {
 	 */
 	@Override
 	public Pass run(PassRequest r, int h, int w) {
-		checkOpen();
+		lifetime.readLock().lock();
+		try {
+			checkOpen();
+			return runOpen(r, h, w);
+		}
+		finally {
+			lifetime.readLock().unlock();
+		}
+	}
+
+	private Pass runOpen(PassRequest r, int h, int w) {
 		int c = spec.channels;
 		if (r.batch < 1 || r.batch > spec.maxBatch) throw new IllegalArgumentException("batch " +
 			r.batch + " outside 1.." + spec.maxBatch);
@@ -250,16 +267,35 @@ public final class TensorFlowModel implements ExplainableModel {
 	}
 
 	private void checkOpen() {
-		if (closed) throw new IllegalStateException("model closed");
+		if (closed) throw new IllegalStateException("model " + bundle.folder + " was closed; " +
+			"take models through ModelCache.acquire and keep the lease while running");
 	}
 
+	/**
+	 * Frees the native graph and session, after any run in flight has returned. {@link #spec()} and
+	 * {@link #bundle()} are plain Java and stay valid (results keep them for labels and manifests).
+	 */
 	@Override
-	public synchronized void close() {
-		if (closed) return;
-		closed = true;
-		// The wrappers share DJL's handles: DJL frees them, the wrappers are dropped, but TF Java's
-		// registry of graphs must forget ours first (see ModelLoader.forgetWrapper).
-		ModelLoader.forgetWrapper(graph);
-		djlModel.close();
+	public void close() {
+		lifetime.writeLock().lock();
+		try {
+			if (closed) return;
+			closed = true;
+			synchronized (memo) {
+				memo.clear();
+			}
+			// The wrappers share DJL's handles: DJL frees them, the wrappers are dropped, but TF
+			// Java's registry of graphs must forget ours first (see ModelLoader.forgetWrapper).
+			ModelLoader.forgetWrapper(graph);
+			djlModel.close();
+		}
+		finally {
+			lifetime.writeLock().unlock();
+		}
+	}
+
+	/** True once {@link #close()} has freed the native model. */
+	public boolean isClosed() {
+		return closed;
 	}
 }

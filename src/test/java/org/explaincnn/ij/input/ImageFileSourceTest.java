@@ -23,7 +23,10 @@ class ImageFileSourceTest {
 
 	@Test
 	void framesComeInOrderPreparedAsFromAnOpenImageAndAFailureInItsTurn() {
-		ModelSpec spec = ModelCache.get(TestData.sampleModel()).spec();
+		ModelSpec spec;
+		try (ModelCache.Lease lease = ModelCache.acquire(TestData.sampleModel())) {
+			spec = lease.model().spec();
+		}
 		List<Path> files = List.of(TestData.sampleImage("coffee.png"), TestData.sampleImage(
 			"both.png"), TestData.sampleImage("PROVENANCE.txt"), TestData.sampleImage("chelsea.png"));
 		CompletableFuture<ModelSpec> later = new CompletableFuture<>();

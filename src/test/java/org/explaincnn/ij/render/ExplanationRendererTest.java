@@ -28,24 +28,32 @@ import org.explaincnn.ij.ExplainResult;
 import org.explaincnn.ij.ModelCache;
 import org.explaincnn.ij.input.Frame;
 import org.explaincnn.methods.Methods;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Drawing apart from running: a fresh rendering, and a live update into what is already shown. */
 class ExplanationRendererTest {
 
+	static ModelCache.Lease lease;
 	static ExplainableModel model;
 	static Explanation tabby, boxer;
 
 	@BeforeAll
 	static void explain() {
-		model = ModelCache.get(TestData.sampleModel());
+		lease = ModelCache.acquire(TestData.sampleModel());
+		model = lease.model();
 		ImagePlus imp = both();
 		Frame f = Frame.of(imp, null, false, model.spec(), line -> {});
 		tabby = Explainer.explain(model, f.prepared, Methods.byName("gradcam"), TargetSpec.parse(
 			"tabby"), ExplainOptions.DEFAULTS, System.nanoTime());
 		boxer = Explainer.explain(model, f.prepared, Methods.byName("gradcam"), TargetSpec.parse(
 			"boxer"), ExplainOptions.DEFAULTS, System.nanoTime());
+	}
+
+	@AfterAll
+	static void returnModel() {
+		lease.close();
 	}
 
 	static ImagePlus both() {
