@@ -6,6 +6,7 @@ import ij.ImagePlus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -114,6 +115,24 @@ public final class ImageFileSource implements FrameSource {
 			}
 		}
 		return imp;
+	}
+
+	/**
+	 * For macros, before {@code open(path)}: "" if the file opens as an image, else the one-line
+	 * reason ({@code call("org.explaincnn.ij.input.ImageFileSource.problem", path)}); ImageJ's
+	 * {@code open()} would show a text file in an editor or stop the macro on a damaged one.
+	 */
+	public static String problem(String path) {
+		try {
+			open(Paths.get(path)).close();
+			return "";
+		}
+		catch (ExplainException e) {
+			return e.getMessage();
+		}
+		catch (RuntimeException e) {
+			return "Cannot read image " + path + " (" + e + "); the file may be damaged.";
+		}
 	}
 
 	@Override
