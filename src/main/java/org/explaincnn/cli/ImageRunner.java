@@ -30,6 +30,7 @@ import org.explaincnn.ij.ModelCache;
 import org.explaincnn.ij.ModelInfo;
 import org.explaincnn.ij.input.Frame;
 import org.explaincnn.ij.input.ImageFileSource;
+import org.explaincnn.ij.input.ImageJText;
 import org.explaincnn.ij.io.AtomicFiles;
 import org.explaincnn.ij.io.ResultCsv;
 import org.explaincnn.ij.io.ResultFiles;
@@ -133,10 +134,10 @@ final class ImageRunner {
 			return 0;
 		}
 		List<Path> images = inputs(o.images.isEmpty() ? ExplainCli.sampleImages() : o.images);
-		// ImageJ's readers print their errors on stdout; they belong with ours on stderr (the
-		// result lines go to the stream passed in).
+		// ImageJ's readers print their errors on stdout: a file's reader quotes them in its one
+		// line, anything else goes to stderr (the result lines go to the stream passed in).
 		PrintStream stdout = System.out;
-		System.setOut(err);
+		System.setOut(ImageJText.router(err));
 		try {
 			return explain(o, images, method, out, err);
 		}

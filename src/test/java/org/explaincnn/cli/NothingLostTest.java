@@ -63,8 +63,21 @@ class NothingLostTest {
 	@Test
 	void aFolderWithBadFilesExplainsTheGoodOnesReportsEachBadOneAndExits2() throws Exception {
 		Path in = mixedFolder(), out = tmp.resolve("out");
-		ExplainCliTest.Run r = cli(in.toString(), "--out", out.toString(), "--batch", "2");
+		// ImageJ prints its reader errors on System.out: catch what reaches the real stdout.
+		PrintStream stdout = System.out;
+		ByteArrayOutputStream systemOut = new ByteArrayOutputStream();
+		System.setOut(new PrintStream(systemOut, true, StandardCharsets.UTF_8));
+		ExplainCliTest.Run r;
+		try {
+			r = cli(in.toString(), "--out", out.toString(), "--batch", "2");
+		}
+		finally {
+			System.setOut(stdout);
+		}
 		assertEquals(2, r.code, r.err);
+		String imagejOnStdout = systemOut.toString(StandardCharsets.UTF_8);
+		assertFalse(imagejOnStdout.contains("Unsupported format") || imagejOnStdout.contains(
+			"IIOException"), "ImageJ's own text is not on stdout: " + imagejOnStdout);
 		for (String stem : List.of("a-both", "e-chelsea"))
 			for (String ext : List.of("heatmap.tif", "overlay.png", "rois.zip"))
 				assertTrue(Files.isRegularFile(out.resolve(stem + ".gradcam." + ext)), stem + ext);
@@ -77,7 +90,6 @@ class NothingLostTest {
 			"truncated or damaged PNG"), r.err);
 		assertTrue(errors.get(2).contains("d-text.png") && errors.get(2).contains("not an image"),
 			r.err);
-		assertFalse(r.out.contains("Unsupported format"), "ImageJ's own text is on stderr: " + r.out);
 		assertTrue(r.out.contains("a-both.png") && r.out.contains("e-chelsea.png"), r.out);
 		List<String> csv = Files.readAllLines(out.resolve("explain.csv"));
 		assertEquals("file,status,reason,predicted,probability,target,layer,method,ms", csv.get(0));
@@ -142,6 +154,23 @@ class NothingLostTest {
 		ExplainCliTest.Run folder = cli(in.toString(), "--out", in.toString());
 		assertFalse(folder.out.contains("x.gradcam"), folder.out);
 		assertFalse(folder.err.contains("x.gradcam.overlay.png"), folder.err);
+	}
+
+	@Test
+	void withoutADescriptorTheLineShowsTheAssumedScaling() throws Exception {
+		Path bundle = tmp.resolve("bare-model");
+		Files.createDirectories(bundle);
+		for (String f : List.of("quantized_graph.pb", "labels.txt"))
+			Files.copy(TestData.sampleModel().resolve(f), bundle.resolve(f));
+		String image = TestData.sampleImage("both.png").toString();
+		ExplainCliTest.Run bare = cli(image, "--model", bundle.toString(), "--out", tmp.resolve("b")
+			.toString());
+		assertEquals(0, bare.code, bare.err);
+		assertTrue(bare.out.lines().anyMatch(l -> l.startsWith("both.png") && l.contains(
+			"pixels/255 assumed")), bare.out);
+		ExplainCliTest.Run described = cli(image, "--out", tmp.resolve("d").toString());
+		assertEquals(0, described.code, described.err);
+		assertFalse(described.out.contains("assumed"), "a descriptor's scaling is not an assumption");
 	}
 
 	@Test

@@ -102,10 +102,13 @@ public final class ImageFileSource implements FrameSource {
 		if (size == 0) throw new ExplainException("Cannot read image " + file +
 			": empty file (0 bytes); it was not written completely, export it again.");
 		String format = ImageSignature.of(file);
-		ImagePlus imp = IJ.openImage(file.toString());
+		StringBuilder said = new StringBuilder();
+		ImagePlus imp = ImageJText.capture(() -> IJ.openImage(file.toString()), said);
+		String imagej = said.length() == 0 ? "" : "; ImageJ said: " + (said.length() > 160 ? said
+			.substring(0, 160) + "..." : said);
 		if (imp == null) throw new ExplainException("Cannot read image " + file + (format == null
-			? " (not an image format ImageJ opens); convert it to PNG or TIFF."
-			: ": truncated or damaged " + format + " file; export it again."));
+			? " (not an image format ImageJ opens" + imagej + "); convert it to PNG or TIFF."
+			: ": truncated or damaged " + format + " file" + imagej + "; export it again."));
 		if ("TIFF".equals(format)) {
 			String problem = ImageSignature.tiffShortfall(file, size, imp.getStackSize());
 			if (problem != null) {
