@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.ij.ExplainPlugin;
+import org.explaincnn.ij.input.ImageJText;
 
 /** Runs an ImageJ 1.x macro headless, with the Explain CNN commands registered. */
 final class MacroRunner {
@@ -48,12 +49,19 @@ final class MacroRunner {
 		Macro_Runner.setFilePath(file.toAbsolutePath().toString());
 		Interpreter interpreter = new Interpreter();
 		String result;
+		// What ImageJ prints while our reader checks a file is quoted in the reader's message; the
+		// macro's own output stays on stdout.
+		PrintStream stdout = System.out;
+		System.setOut(ImageJText.router(stdout));
 		try {
 			result = interpreter.run(code, macroArgs);
 		}
 		catch (RuntimeException e) {
 			if (e.getMessage() == null || !e.getMessage().startsWith(Macro.MACRO_CANCELED)) throw e;
 			result = "[aborted]";
+		}
+		finally {
+			System.setOut(stdout);
 		}
 		String error = ExplainPlugin.takeLastError();
 		if (error != null) {

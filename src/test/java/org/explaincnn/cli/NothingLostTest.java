@@ -261,13 +261,19 @@ class NothingLostTest {
 	@Test
 	void theBatchMacroSkipsFilesThatAreNotImagesWithAFailedRow() throws Exception {
 		Path in = mixedFolder(), out = tmp.resolve("macro-out");
+		// Same stem as a-both.png, another picture: neither may replace the other's results.
+		IJ.saveAsTiff(IJ.openImage(TestData.sampleImage("coffee.png").toString()), in.resolve(
+			"a-both.tif").toString());
 		ExplainCliTest.Run r = cli("--macro", TestData.repo().resolve("macros/batch_explain.ijm")
 			.toString(), "input=[" + in + "] output=[" + out + "] model=[" + TestData.sampleModel() +
 				"]");
 		assertEquals(2, r.code, r.err + r.out);
 		List<String> csv = Files.readAllLines(out.resolve("explain.csv"), StandardCharsets.UTF_8);
-		assertEquals(6, csv.size(), String.join("\n", csv));
-		assertEquals(2, csv.stream().filter(l -> l.endsWith(",ok,")).count(), String.join("\n", csv));
+		assertEquals(7, csv.size(), String.join("\n", csv));
+		assertEquals(3, csv.stream().filter(l -> l.endsWith(",ok,")).count(), String.join("\n", csv));
+		assertTrue(Files.readString(out.resolve("a-both.gradcam.json")).contains("a-both.png\""));
+		assertTrue(Files.readString(out.resolve("a-both.tif.gradcam.json")).contains("a-both.tif\""),
+			"the second input of a stem keeps its extension instead of replacing the first's results");
 		for (String bad : List.of("b-empty.png", "c-cut.png", "d-text.png"))
 			assertTrue(csv.stream().anyMatch(l -> l.startsWith(bad + ",") && l.contains(",failed,")),
 				bad);

@@ -1,5 +1,9 @@
 package org.explaincnn.ij.io;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,6 +13,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
 
 /**
  * The name each input's results are written under ({@code <name>.<method>.<what>}). The common
@@ -51,6 +58,36 @@ public final class ResultNames {
 			names.put(p, unique);
 		}
 		return names;
+	}
+
+	/**
+	 * The name for one image saved on its own (a dialog or a macro with output=): the stem, unless
+	 * the folder holds results of that name made from another input file (their JSON says which),
+	 * as for {@code cell.tif} after {@code cell.png}; then the file name ({@code cell.tif}), then
+	 * {@code -2}, {@code -3}. Results of the same input are replaced (the user asked to save).
+	 */
+	public static String forInput(Path outDir, String title, String method, String inputFile) {
+		String stem = title.replaceFirst("\\.[^.]+$", "");
+		List<String> candidates = List.of(stem, title);
+		for (int k = 0;; k++) {
+			String name = k < candidates.size() ? candidates.get(k) : title + "-" + k;
+			String owner = owner(outDir.resolve(name + "." + method + ".json"));
+			boolean taken = owner != null ? !owner.equals(inputFile) : Files.exists(outDir.resolve(
+				name + "." + method + ".heatmap.tif"));
+			if (!taken) return name;
+		}
+	}
+
+	/** The input a result's JSON names, or null if there is none to read. */
+	private static String owner(Path json) {
+		if (!Files.isRegularFile(json)) return null;
+		try (Reader r = Files.newBufferedReader(json, StandardCharsets.UTF_8)) {
+			JsonElement input = JsonParser.parseReader(r).getAsJsonObject().get("input");
+			return input == null || input.isJsonNull() ? "" : input.getAsString();
+		}
+		catch (IOException | RuntimeException e) {
+			return ""; // unreadable: not ours to replace
+		}
 	}
 
 	/** Case-folded: on macOS and Windows cell.png and Cell.tif write the same files. */
