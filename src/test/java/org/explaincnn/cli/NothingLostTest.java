@@ -231,6 +231,18 @@ class NothingLostTest {
 	}
 
 	@Test
+	void aCutJpegIsReported() throws Exception {
+		Path whole = tmp.resolve("whole.jpg"), cut = tmp.resolve("cut.jpg");
+		IJ.saveAs(IJ.openImage(TestData.sampleImage("both.png").toString()), "jpeg", whole.toString());
+		assertEquals(224, ImageFileSource.open(whole).getWidth());
+		byte[] jpeg = Files.readAllBytes(whole);
+		Files.write(cut, java.util.Arrays.copyOf(jpeg, jpeg.length * 2 / 3));
+		ExplainException e = assertThrows(ExplainException.class, () -> ImageFileSource.open(cut));
+		assertTrue(e.getMessage().contains("cut.jpg") && e.getMessage().contains(
+			"truncated or damaged JPEG"), e.getMessage());
+	}
+
+	@Test
 	void badInputIsExit2Everywhere() throws Exception {
 		String image = TestData.sampleImage("both.png").toString();
 		String out = tmp.resolve("o").toString();

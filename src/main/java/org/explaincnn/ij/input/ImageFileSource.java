@@ -92,7 +92,7 @@ public final class ImageFileSource implements FrameSource {
 		long size;
 		try {
 			if (Files.isDirectory(file)) throw new ExplainException("Cannot read image " + file +
-				": it is a folder; pass the folder to explain the images in it.");
+				": it is a folder, not an image file.");
 			size = Files.size(file);
 		}
 		catch (IOException e) {
@@ -109,6 +109,14 @@ public final class ImageFileSource implements FrameSource {
 		if (imp == null) throw new ExplainException("Cannot read image " + file + (format == null
 			? " (not an image format ImageJ opens" + imagej + "); convert it to PNG or TIFF."
 			: ": truncated or damaged " + format + " file" + imagej + "; export it again."));
+		if ("JPEG".equals(format)) {
+			String problem = ImageSignature.jpegShortfall(file, size);
+			if (problem != null) {
+				imp.close();
+				throw new ExplainException("Cannot read image " + file + ": truncated or damaged JPEG (" +
+					problem + "); export it again.");
+			}
+		}
 		if ("TIFF".equals(format)) {
 			String problem = ImageSignature.tiffShortfall(file, size, imp.getStackSize());
 			if (problem != null) {

@@ -5,6 +5,8 @@ import ij.io.TiffDecoder;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -34,6 +36,29 @@ final class ImageSignature {
 		if (n >= 4 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8') return "GIF";
 		if (n >= 2 && b[0] == 'B' && b[1] == 'M') return "BMP";
 		return null;
+	}
+
+	/**
+	 * Why a JPEG is short, or null: ImageJ decodes a cut JPEG without a word (the missing rows
+	 * grey), so a file whose last 4 KB hold no end-of-image marker (FF D9) is called truncated.
+	 * (Data appended after the image, as some cameras do, ends with its own marker.)
+	 */
+	static String jpegShortfall(Path file, long size) {
+		int n = (int) Math.min(size, 4096);
+		byte[] tail = new byte[n];
+		try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+			ch.position(size - n);
+			ByteBuffer buf = ByteBuffer.wrap(tail);
+			while (buf.hasRemaining() && ch.read(buf) > 0) {
+				// read the tail
+			}
+		}
+		catch (IOException e) {
+			return null;
+		}
+		for (int i = n - 2; i >= 0; i--)
+			if ((tail[i] & 0xff) == 0xff && (tail[i + 1] & 0xff) == 0xd9) return null;
+		return "no end-of-image marker: the file ends early";
 	}
 
 	/**
