@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import net.imagej.patcher.LegacyInjector;
@@ -32,7 +34,7 @@ import org.explaincnn.methods.Methods;
 public final class ExplainCli {
 
 	private static final String SYNOPSIS = String.join("\n",
-		"Usage: ./explain [IMAGE...] [options]       explain images (default: sample-images/ with the sample model)",
+		"Usage: ./explain [IMAGE|FOLDER...] [options]   explain images (default: sample-images/ with the sample model)",
 		"       ./explain --list-layers [--model DIR]",
 		"       ./explain --list-methods             every method with its parameters",
 		"       ./explain --list-classes [--model DIR]",
@@ -84,6 +86,8 @@ public final class ExplainCli {
 		option(sb, "--out DIR", "output folder (default ./explain-out)");
 		option(sb, "--panel", "also write <stem>.<method>.panel.png: input | heatmap | overlay");
 		option(sb, "--json", "also write <stem>.<method>.json (model sha256, parameters, timings, versions)");
+		option(sb, "--overwrite", "replace results already in --out (default: keep them, skip the image)");
+		option(sb, "--yes", "confirm a --top-k above " + CONFIRM_TOP_K + " (one map per class is slow and large)");
 		option(sb, "--help", "this text");
 		return sb.toString();
 	}
@@ -173,6 +177,7 @@ public final class ExplainCli {
 			out.print(methodList());
 			return 0;
 		}
+		confirmManyMaps(o);
 		o.job.startEngine();
 		if (!o.listClasses && !o.listLayers) {
 			if (o.job.model == null) o.job.model = home().resolve("sample-models/mobilenet_v1_0.50_224");
@@ -210,6 +215,12 @@ public final class ExplainCli {
 				case "--list-classes":
 					o.listClasses = true;
 					continue;
+				case "--overwrite":
+					o.overwrite = true;
+					continue;
+				case "--yes":
+					o.yes = true;
+					continue;
 				default:
 					break;
 			}
@@ -243,6 +254,19 @@ public final class ExplainCli {
 			}
 		}
 		return o;
+	}
+
+	/** More maps per image than this asks for --yes (each map is a full pass and a TIFF slice). */
+	static final int CONFIRM_TOP_K = 50;
+
+	/** A top-k above {@link #CONFIRM_TOP_K} runs only with --yes: it is easy to ask by mistake. */
+	private static void confirmManyMaps(Options o) {
+		Matcher m = Pattern.compile("top-?(\\d{1,9})").matcher(o.job.target == null ? "" : o.job.target
+			.strip().toLowerCase(Locale.ROOT));
+		if (!o.yes && m.matches() && Integer.parseInt(m.group(1)) > CONFIRM_TOP_K)
+			throw new ExplainException("top-k " + m.group(1) + " makes " + m.group(1) +
+				" maps per image (minutes per image and large files); add --yes to confirm, or ask " +
+				"for at most " + CONFIRM_TOP_K + ".");
 	}
 
 	private static int positive(String v, String option) {
@@ -282,6 +306,6 @@ public final class ExplainCli {
 		final ExplainJob job = new ExplainJob();
 		final List<Path> images = new ArrayList<>();
 		Path out = Paths.get("explain-out");
-		boolean json, panel, listLayers, listMethods, listClasses;
+		boolean json, panel, listLayers, listMethods, listClasses, overwrite, yes;
 	}
 }

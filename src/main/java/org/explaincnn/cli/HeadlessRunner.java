@@ -1,10 +1,10 @@
 package org.explaincnn.cli;
 
-import ij.IJ;
 import ij.ImagePlus;
 
 import java.io.File;
 import java.io.PrintStream;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.Param;
 import org.explaincnn.fiji.ExplainCommand;
+import org.explaincnn.ij.input.ImageFileSource;
 import org.scijava.Cancelable;
 import org.scijava.Context;
 import org.scijava.command.CommandInfo;
@@ -132,11 +133,8 @@ final class HeadlessRunner {
 			if (p.key.equals(item.getName())) return p.parse(value);
 		Class<?> type = item.getType();
 		if (type == ImagePlus.class) {
-			if (!new File(value).isFile()) throw new ExplainException("Image not found: " + value + ".");
-			ImagePlus imp = IJ.openImage(value);
-			if (imp == null) throw new ExplainException("Cannot read image " + value +
-				"; convert it to PNG or TIFF.");
-			return imp;
+			if (!new File(value).exists()) throw new ExplainException("Image not found: " + value + ".");
+			return ImageFileSource.open(Paths.get(value)); // names empty, truncated, not an image
 		}
 		if (type == File.class) return new File(value);
 		if (type == boolean.class || type == Boolean.class) return Boolean.parseBoolean(value);

@@ -1,7 +1,5 @@
 package org.explaincnn.cli;
 
-import ij.ImagePlus;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -9,7 +7,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.explaincnn.core.Attribution;
 import org.explaincnn.core.AttributionMethod;
@@ -24,7 +30,11 @@ import org.explaincnn.ij.ModelCache;
 import org.explaincnn.ij.ModelInfo;
 import org.explaincnn.ij.input.Frame;
 import org.explaincnn.ij.input.ImageFileSource;
+import org.explaincnn.ij.input.ImageJText;
+import org.explaincnn.ij.io.AtomicFiles;
+import org.explaincnn.ij.io.ResultCsv;
 import org.explaincnn.ij.io.ResultFiles;
+import org.explaincnn.ij.io.ResultNames;
 import org.explaincnn.ij.io.WriterBehind;
 import org.explaincnn.ij.render.ExplanationRenderer;
 import org.explaincnn.ij.render.RenderOptions;
@@ -35,36 +45,71 @@ import org.explaincnn.methods.Methods;
  * stages overlap: a reader opens and prepares the next images (starting while the model loads),
  * the caller runs TensorFlow on one batch at a time, and a writer behind draws and writes the
  * previous batch and prints its lines in input order. Each stage holds at most one batch.
+ * A file that cannot be read or explained costs only its own results: it gets one line on stderr
+ * and a failed row in explain.csv, the others are explained, and the exit code is 2 at the end.
  */
 final class ImageRunner {
 
 	private ImageRunner() {}
 
-	/** Draws and writes one image's files and prints its line(s). */
-	private static void report(ExplainCli.Options o, ExplainableModel model, Frame f, Explanation e,
-		RenderOptions render, PrintStream out, PrintStream err)
+	/** Image files a folder given as IMAGE contributes (others in it are left alone). */
+	private static final Pattern IMAGE_NAME = Pattern.compile(".*\\.(png|jpe?g|tiff?|gif|bmp)$");
+
+	/** An image's explanation, or why it has none. */
+	private record Outcome(Explanation explanation, String failure) {}
+
+	/** Counts of one run, updated by the reading and the writing threads. */
+	private static final class Tally {
+
+		final AtomicInteger ok = new AtomicInteger(), failed = new AtomicInteger(),
+			skipped = new AtomicInteger();
+	}
+
+	/** Draws and writes one image's files, appends its CSV rows and prints its line(s). */
+	private static void report(ExplainCli.Options o, ExplainableModel model, Frame f, String name,
+		Explanation e, RenderOptions render, ResultCsv csv, PrintStream out, PrintStream err)
 	{
 		Path p = f.file;
-		String stem = p.getFileName().toString().replaceFirst("\\.[^.]+$", "");
 		ImageExplainer.logDetails(e, line -> err.println("  " + line));
 		// The input is not shown, so nothing is drawn on it.
 		ExplainResult r = ExplanationRenderer.render(f.image, e, model, render);
+		int best = e.top[0];
+		String assumed = model.spec().assumptions.stream().anyMatch(a -> a.startsWith(
+			"pixels scaled")) ? "  (pixels/255 assumed: no descriptor)" : "";
 		try {
-			ImageExplainer.save(r, o.job, o.out, stem, o.json, p.toAbsolutePath().toString());
+			ImageExplainer.save(r, o.job, o.out, name, o.json, p.toAbsolutePath().toString());
 			if (o.panel) ResultFiles.writePng(ExplanationRenderer.panel(f.image, r, render.lut), o.out
-				.resolve(stem + "." + e.method + ".panel.png"));
+				.resolve(name + "." + e.method + ".panel.png"));
+			for (Attribution a : e.attributions)
+				csv.ok(p.toString(), model.spec().labels.shortName(best), e.probabilities[best], model
+					.spec().labels.shortName(a.classIndex), a.layer == null ? "" : a.layer, e.method,
+					e.totalMs);
 		}
 		catch (IOException x) {
-			throw new ExplainException("Cannot write results to " + o.out + " (" + x.getMessage() +
-				"); choose a writable --out folder.");
+			throw new ExplainException("Cannot write results to " + o.out + " (" + AtomicFiles.reason(
+				x) + "); free space or choose a writable --out folder.");
 		}
 		f.image.close();
-		int best = e.top[0];
 		for (Attribution a : e.attributions)
-			out.printf(Locale.ROOT, "%-16s top: %s (%.3f)  target: %s (%d, p=%.3f)  layer: %s  %.0f ms%n",
+			out.printf(Locale.ROOT, "%-16s top: %s (%.3f)  target: %s (%d, p=%.3f)  layer: %s  %.0f ms%s%n",
 				p.getFileName(), model.spec().labels.shortName(best), e.probabilities[best],
 				model.spec().labels.shortName(a.classIndex), a.classIndex, a.probability, a.layer == null
-					? "-" : a.layer, e.totalMs);
+					? "-" : a.layer, e.totalMs, assumed);
+	}
+
+	/** One line on stderr and a failed row: the run goes on with the next image. */
+	private static void failed(Path file, String reason, ResultCsv csv, Tally tally,
+		PrintStream err)
+	{
+		tally.failed.incrementAndGet();
+		err.println("explain: " + reason);
+		try {
+			csv.failed(file.toString(), reason);
+		}
+		catch (IOException x) {
+			throw new ExplainException("Cannot write " + csv.file() + " (" + AtomicFiles.reason(x) +
+				"); free space or choose a writable --out folder.");
+		}
 	}
 
 	/** The job's model; without it the reader stops (the model's error is the one to report). */
@@ -89,7 +134,7 @@ final class ImageRunner {
 		}
 		if (o.job.model == null) o.job.model = ExplainCli.home().resolve(
 			"sample-models/mobilenet_v1_0.50_224");
-		Methods.byName(o.job.method); // fail fast on a typo
+		String method = Methods.byName(o.job.method).id(); // fails fast on a typo
 		if (o.listClasses) try (ModelCache.Lease lease = ModelCache.acquire(o.job.model)) {
 			ExplainableModel m = lease.model();
 			for (int k = 0; k < m.spec().classes; k++)
@@ -101,43 +146,191 @@ final class ImageRunner {
 			out.print(ModelInfo.describe(m, null, false));
 			return 0;
 		}
-		List<Path> images = o.images.isEmpty() ? ExplainCli.sampleImages() : o.images;
+		List<Path> images = inputs(o.images.isEmpty() ? ExplainCli.sampleImages() : o.images);
+		// ImageJ's readers print their errors on stdout: a file's reader quotes them in its one
+		// line, anything else goes to stderr (the result lines go to the stream passed in).
+		PrintStream stdout = System.out;
+		System.setOut(ImageJText.router(err));
+		try {
+			return explain(o, images, method, out, err);
+		}
+		finally {
+			System.setOut(stdout);
+		}
+	}
+
+	/**
+	 * The files to explain: a folder gives its image files (sorted, without earlier results of
+	 * ours), a file is taken as it is; a path that does not exist is an error before anything runs.
+	 */
+	static List<Path> inputs(List<Path> given) {
+		Set<Path> files = new LinkedHashSet<>();
+		for (Path p : given) {
+			if (Files.isDirectory(p)) {
+				List<Path> in = new ArrayList<>();
+				try (Stream<Path> s = Files.list(p)) {
+					s.filter(f -> IMAGE_NAME.matcher(f.getFileName().toString().toLowerCase(Locale.ROOT))
+						.matches() && !ResultNames.isResult(f) && !Files.isDirectory(f)).sorted()
+						.forEach(in::add);
+				}
+				catch (IOException e) {
+					throw new ExplainException("Cannot list folder " + p + " (" + AtomicFiles.reason(e) +
+						"); check its permissions.");
+				}
+				if (in.isEmpty()) throw new ExplainException("No images in folder " + p +
+					" (png, jpg, tif, gif, bmp); pass a folder with images or image files.");
+				files.addAll(in);
+			}
+			else if (Files.exists(p)) files.add(p);
+			else throw new ExplainException("Image not found: " + p + "; pass existing image files " +
+				"or a folder of images.");
+		}
+		return new ArrayList<>(files);
+	}
+
+	private static int explain(ExplainCli.Options o, List<Path> images, String method,
+		PrintStream out, PrintStream err)
+	{
+		ResultCsv csv;
+		try {
+			Files.createDirectories(o.out);
+			csv = new ResultCsv(o.out);
+		}
+		catch (IOException e) {
+			throw new ExplainException("Cannot write results to " + o.out + " (" + AtomicFiles.reason(
+				e) + "); choose a writable --out folder.");
+		}
+		Tally tally = new Tally();
+		Map<Path, String> names = ResultNames.of(images);
+		Set<Path> inputFiles = new HashSet<>();
 		for (Path p : images)
-			if (!Files.isRegularFile(p)) throw new ExplainException("Image not found: " + p +
-				"; pass existing image files.");
+			inputFiles.add(p.toAbsolutePath().normalize());
+		// Results never replace an input, nor (without --overwrite) an earlier run's results.
+		List<Path> todo = new ArrayList<>();
+		for (Path p : images) {
+			Path heatmap = o.out.resolve(names.get(p) + "." + method + ".heatmap.tif");
+			Path clash = null;
+			for (String what : List.of("heatmap.tif", "overlay.png", "rois.zip", "json",
+				"panel.png"))
+				if (inputFiles.contains(o.out.resolve(names.get(p) + "." + method + "." + what)
+					.toAbsolutePath().normalize())) clash = o.out.resolve(names.get(p) + "." + method +
+						"." + what);
+			if (clash != null) failed(p, "Results of " + p + " would overwrite the input " + clash +
+				"; choose another --out folder.", csv, tally, err);
+			else if (!o.overwrite && Files.exists(heatmap)) {
+				tally.skipped.incrementAndGet();
+				err.println("explain: " + p.getFileName() + ": results exist (" + heatmap +
+					"), kept; --overwrite replaces them.");
+				try {
+					csv.skipped(p.toString(), "results exist; --overwrite replaces them");
+				}
+				catch (IOException e) {
+					throw new ExplainException("Cannot write " + csv.file() + " (" + AtomicFiles.reason(e) +
+						"); free space or choose a writable --out folder.");
+				}
+			}
+			else todo.add(p);
+		}
+		if (!todo.isEmpty()) pipeline(o, todo, names, csv, tally, out, err);
+		out.println("Results in " + o.out.toAbsolutePath() + summary(tally));
+		return tally.failed.get() > 0 ? 2 : 0;
+	}
+
+	private static String summary(Tally t) {
+		if (t.failed.get() == 0 && t.skipped.get() == 0) return "";
+		return " (" + t.ok.get() + " explained, " + t.failed.get() + " failed, " + t.skipped.get() +
+			" skipped; see " + ResultCsv.FILE_NAME + ")";
+	}
+
+	private static void pipeline(ExplainCli.Options o, List<Path> images, Map<Path, String> names,
+		ResultCsv csv, Tally tally, PrintStream out, PrintStream err)
+	{
 		int batch = o.job.batchSize;
 		CompletableFuture<ModelSpec> spec = new CompletableFuture<>();
 		// The lease is returned after the writer has finished (resources close in reverse order).
-		try (ImageFileSource frames = new ImageFileSource(images, o.job.currentSlice, spec, batch);
-			ModelCache.Lease lease = acquireModel(o, spec);
+		try (ImageFileSource frames = new ImageFileSource(images, o.job.currentSlice, spec, batch,
+			true); ModelCache.Lease lease = acquireModel(o, spec);
 			WriterBehind writer = new WriterBehind(batch))
 		{
 			ExplainableModel model = lease.model();
 			spec.complete(model.spec());
 			RenderOptions render = ImageExplainer.renderOptions(o.job, false, true);
 			// Images go through the model in chunks of the batch size, as before the pipeline: a
-			// chunk of one runs alone, so its maps are the same bits as a single-image run.
+			// chunk of one runs alone, so its maps are the same bits as a single-image run. A file
+			// that cannot be read is reported in its turn and the chunk goes on without it.
 			for (int from = 0; from < images.size(); from += batch) {
 				int n = Math.min(batch, images.size() - from);
 				List<Frame> chunk = new ArrayList<>();
 				for (int i = 0; i < n; i++) {
-					Frame f = frames.next();
-					f.log.forEach(line -> err.println("  " + line));
-					chunk.add(f);
+					Path file = images.get(from + i);
+					try {
+						Frame f = frames.next();
+						f.log.forEach(line -> err.println("  " + line));
+						chunk.add(f);
+					}
+					catch (ExplainException e) {
+						writer.submit(() -> failed(file, e.getMessage(), csv, tally, err));
+					}
 				}
-				List<PreparedImage> prepared = new ArrayList<>();
-				chunk.forEach(f -> prepared.add(f.prepared));
-				List<Explanation> explanations = ImageExplainer.explain(model, prepared, o.job, (done,
-					total) -> {}, () -> false, System.nanoTime());
-				for (int i = 0; i < n; i++) {
-					Frame f = chunk.get(i);
-					Explanation e = explanations.get(i);
-					writer.submit(() -> report(o, model, f, e, render, out, err));
+				for (Map.Entry<Frame, Outcome> done : explain(model, chunk, o, tally.ok.get() > 0)
+					.entrySet())
+				{
+					Frame f = done.getKey();
+					Explanation e = done.getValue().explanation;
+					if (e == null) {
+						f.image.close();
+						writer.submit(() -> failed(f.file, "Cannot explain " + f.file + ": " + done
+							.getValue().failure, csv, tally, err));
+						continue;
+					}
+					writer.submit(() -> {
+						report(o, model, f, names.get(f.file), e, render, csv, out, err);
+						tally.ok.incrementAndGet();
+					});
 				}
 			}
 			writer.finish();
 		}
-		out.println("Results in " + o.out.toAbsolutePath());
-		return 0;
+	}
+
+	/**
+	 * The chunk's explanations. If the chunk fails, each image is tried alone so that one image
+	 * the method refuses does not lose the others; a failure of every image of the first chunk
+	 * with one message is the job's problem (a layer, a parameter) and stops the run.
+	 */
+	private static Map<Frame, Outcome> explain(ExplainableModel model, List<Frame> chunk,
+		ExplainCli.Options o, boolean someExplained)
+	{
+		Map<Frame, Outcome> out = new LinkedHashMap<>();
+		if (chunk.isEmpty()) return out;
+		List<PreparedImage> prepared = new ArrayList<>();
+		chunk.forEach(f -> prepared.add(f.prepared));
+		try {
+			List<Explanation> es = ImageExplainer.explain(model, prepared, o.job, (done, total) -> {},
+				() -> false, System.nanoTime());
+			for (int i = 0; i < chunk.size(); i++)
+				out.put(chunk.get(i), new Outcome(es.get(i), null));
+			return out;
+		}
+		catch (ExplainException whole) {
+			if (chunk.size() == 1 && !someExplained) throw whole;
+			Set<String> messages = new HashSet<>();
+			Map<Frame, String> failures = new LinkedHashMap<>();
+			for (Frame f : chunk) {
+				try {
+					out.put(f, new Outcome(ImageExplainer.explain(model, List.of(f.prepared), o.job, (
+						done, total) -> {}, () -> false, System.nanoTime()).get(0), null));
+				}
+				catch (ExplainException e) {
+					failures.put(f, e.getMessage());
+					messages.add(e.getMessage());
+				}
+			}
+			if (!someExplained && failures.size() == chunk.size() && messages.size() == 1)
+				throw whole;
+			for (Map.Entry<Frame, String> fail : failures.entrySet())
+				out.put(fail.getKey(), new Outcome(null, fail.getValue()));
+			return out;
+		}
 	}
 }

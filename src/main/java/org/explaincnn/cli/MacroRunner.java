@@ -1,7 +1,10 @@
 package org.explaincnn.cli;
 
 import ij.IJ;
+import ij.Macro;
 import ij.Menus;
+import ij.macro.Interpreter;
+import ij.plugin.Macro_Runner;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +21,7 @@ import java.util.regex.Pattern;
 
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.ij.ExplainPlugin;
+import org.explaincnn.ij.input.ImageJText;
 
 /** Runs an ImageJ 1.x macro headless, with the Explain CNN commands registered. */
 final class MacroRunner {
@@ -30,12 +34,49 @@ final class MacroRunner {
 		Path file = Paths.get(args.get(0));
 		if (!Files.isRegularFile(file)) throw new ExplainException("Macro not found: " + file + ".");
 		String macroArgs = args.size() > 1 ? String.join(" ", args.subList(1, args.size())) : "";
+		String code;
+		try {
+			code = Files.readString(file, StandardCharsets.UTF_8);
+		}
+		catch (IOException e) {
+			throw new ExplainException("Cannot read macro " + file + " (" + e.getMessage() + ").");
+		}
 		registerCommands();
 		ExplainPlugin.takeLastError();
-		String result = IJ.runMacroFile(file.toAbsolutePath().toString(), macroArgs);
+		MacroStatus.takeFailure();
+		// The interpreter is run here, not through IJ.runMacroFile, so that its error (an unknown
+		// command, a syntax error) is seen: ImageJ prints it and returns as if the macro had ended.
+		Macro_Runner.setFilePath(file.toAbsolutePath().toString());
+		Interpreter interpreter = new Interpreter();
+		String result;
+		// What ImageJ prints while our reader checks a file is quoted in the reader's message; the
+		// macro's own output stays on stdout.
+		PrintStream stdout = System.out;
+		System.setOut(ImageJText.router(stdout));
+		try {
+			result = interpreter.run(code, macroArgs);
+		}
+		catch (RuntimeException e) {
+			if (e.getMessage() == null || !e.getMessage().startsWith(Macro.MACRO_CANCELED)) throw e;
+			result = "[aborted]";
+		}
+		finally {
+			System.setOut(stdout);
+		}
 		String error = ExplainPlugin.takeLastError();
 		if (error != null) {
 			err.println("explain: " + error);
+			return 2;
+		}
+		String failure = MacroStatus.takeFailure();
+		if (failure != null) {
+			err.println("explain: " + failure);
+			return 2;
+		}
+		if (interpreter.wasError()) {
+			String message = interpreter.getErrorMessage();
+			err.println("explain: macro error in " + file.getFileName() + (message == null ? ""
+				: ": " + message.strip().replaceAll("\\s+", " ")) + "; fix the macro.");
 			return 2;
 		}
 		if ("[aborted]".equals(result)) {

@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import org.explaincnn.core.Attribution;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.ij.io.ResultNames;
 
 /** What the GUI front ends do with a result: show it, fill the ROI Manager, save on request. */
 public final class ExplainPresenter {
@@ -47,9 +48,10 @@ public final class ExplainPresenter {
 		Path saveTo = job.output;
 		if (saveTo != null) {
 			try {
-				String stem = imp.getTitle().replaceFirst("\\.[^.]+$", "");
-				List<Path> files = ImageExplainer.save(r, job, saveTo, stem, true, imp.getOriginalFileInfo() ==
-					null ? imp.getTitle() : imp.getOriginalFileInfo().getFilePath());
+				String input = imp.getOriginalFileInfo() == null ? imp.getTitle() : imp
+					.getOriginalFileInfo().getFilePath();
+				String name = ResultNames.forInput(saveTo, imp.getTitle(), r.explanation.method, input);
+				List<Path> files = ImageExplainer.save(r, job, saveTo, name, true, input);
 				log.accept("Saved " + files);
 			}
 			catch (IOException e) {

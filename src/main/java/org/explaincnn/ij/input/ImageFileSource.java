@@ -3,7 +3,10 @@ package org.explaincnn.ij.input;
 import ij.IJ;
 import ij.ImagePlus;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -12,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ModelSpec;
+import org.explaincnn.ij.io.AtomicFiles;
 
 /**
  * Image files read ahead on a background thread while the caller runs TensorFlow: each file is
@@ -27,12 +31,26 @@ public final class ImageFileSource implements FrameSource {
 
 	private final BlockingQueue<Item> queue;
 	private final Thread reader;
+	private final boolean goOn;
 	private volatile boolean closed;
 	private boolean ended;
 
+	/** A source that ends at the first file it cannot read (after handing on that failure). */
 	public ImageFileSource(List<Path> files, boolean currentSlice, CompletableFuture<ModelSpec> spec,
 		int ahead)
 	{
+		this(files, currentSlice, spec, ahead, false);
+	}
+
+	/**
+	 * With {@code goOn}, a file that cannot be read is handed on as its failure in its turn
+	 * (thrown by {@link #next()}) and the files after it are still read: one bad file in a
+	 * folder does not lose the good ones.
+	 */
+	public ImageFileSource(List<Path> files, boolean currentSlice, CompletableFuture<ModelSpec> spec,
+		int ahead, boolean goOn)
+	{
+		this.goOn = goOn;
 		queue = new ArrayBlockingQueue<>(Math.max(1, ahead));
 		reader = new Thread(() -> read(files, currentSlice, spec), "explaincnn-reader");
 		reader.setDaemon(true);
@@ -47,11 +65,16 @@ public final class ImageFileSource implements FrameSource {
 				try {
 					item = new Item(Frame.withLog(open(file), file, currentSlice, spec.get()), null);
 				}
-				catch (RuntimeException e) {
+				catch (ExplainException e) {
 					item = new Item(null, e);
 				}
+				catch (RuntimeException | OutOfMemoryError e) {
+					// ImageJ's readers fail on damaged files in their own ways; say which file.
+					item = new Item(null, new ExplainException("Cannot read image " + file + " (" + e +
+						"); the file may be damaged."));
+				}
 				queue.put(item);
-				if (item.failure != null) return;
+				if (item.failure != null && !goOn) return;
 			}
 			queue.put(END);
 		}
@@ -60,12 +83,67 @@ public final class ImageFileSource implements FrameSource {
 		}
 	}
 
-	/** Opens an image file with ImageJ; one-line error if it is not an image ImageJ reads. */
+	/**
+	 * Opens an image file with ImageJ; a one-line error names the file and the problem: missing,
+	 * empty, truncated or damaged (a known image signature ImageJ could not decode, or a TIFF with
+	 * fewer planes or bytes than its header declares), or not an image format ImageJ opens.
+	 */
 	public static ImagePlus open(Path file) {
-		ImagePlus imp = IJ.openImage(file.toString());
-		if (imp == null) throw new ExplainException("Cannot read image " + file +
-			" (not an image format ImageJ opens); convert it to PNG or TIFF.");
+		long size;
+		try {
+			if (Files.isDirectory(file)) throw new ExplainException("Cannot read image " + file +
+				": it is a folder, not an image file.");
+			size = Files.size(file);
+		}
+		catch (IOException e) {
+			throw new ExplainException("Cannot read image " + file + " (" + AtomicFiles.reason(e) +
+				"); check the path and its permissions.");
+		}
+		if (size == 0) throw new ExplainException("Cannot read image " + file +
+			": empty file (0 bytes); it was not written completely, export it again.");
+		String format = ImageSignature.of(file);
+		StringBuilder said = new StringBuilder();
+		ImagePlus imp = ImageJText.capture(() -> IJ.openImage(file.toString()), said);
+		String imagej = said.length() == 0 ? "" : "; ImageJ said: " + (said.length() > 160 ? said
+			.substring(0, 160) + "..." : said);
+		if (imp == null) throw new ExplainException("Cannot read image " + file + (format == null
+			? " (not an image format ImageJ opens" + imagej + "); convert it to PNG or TIFF."
+			: ": truncated or damaged " + format + " file" + imagej + "; export it again."));
+		if ("JPEG".equals(format)) {
+			String problem = ImageSignature.jpegShortfall(file, size);
+			if (problem != null) {
+				imp.close();
+				throw new ExplainException("Cannot read image " + file + ": truncated or damaged JPEG (" +
+					problem + "); export it again.");
+			}
+		}
+		if ("TIFF".equals(format)) {
+			String problem = ImageSignature.tiffShortfall(file, size, imp.getStackSize());
+			if (problem != null) {
+				imp.close();
+				throw new ExplainException("Cannot read image " + file + ": truncated or damaged TIFF (" +
+					problem + "); export it again.");
+			}
+		}
 		return imp;
+	}
+
+	/**
+	 * For macros, before {@code open(path)}: "" if the file opens as an image, else the one-line
+	 * reason ({@code call("org.explaincnn.ij.input.ImageFileSource.problem", path)}); ImageJ's
+	 * {@code open()} would show a text file in an editor or stop the macro on a damaged one.
+	 */
+	public static String problem(String path) {
+		try {
+			open(Paths.get(path)).close();
+			return "";
+		}
+		catch (ExplainException e) {
+			return e.getMessage();
+		}
+		catch (RuntimeException e) {
+			return "Cannot read image " + path + " (" + e + "); the file may be damaged.";
+		}
 	}
 
 	@Override
@@ -80,7 +158,7 @@ public final class ImageFileSource implements FrameSource {
 			throw new ExplainException("Interrupted while reading images.");
 		}
 		if (item.failure != null) {
-			ended = true;
+			ended = !goOn;
 			throw item.failure;
 		}
 		if (item == END) ended = true;

@@ -2,12 +2,16 @@ package org.explaincnn.ij.io;
 
 import ij.ImagePlus;
 import ij.gui.Roi;
+import ij.io.FileInfo;
 import ij.io.FileSaver;
 import ij.io.RoiEncoder;
+import ij.io.TiffEncoder;
 
-import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +22,8 @@ import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import javax.imageio.ImageIO;
+
 import com.google.gson.GsonBuilder;
 
 import org.explaincnn.ij.ExplainResult;
@@ -25,7 +31,7 @@ import org.explaincnn.ij.ExplainResult;
 /**
  * The files of one explained image, named {@code <stem>.<method>.<what>}: the 32-bit heatmap TIFF
  * (a stack for several classes or layers, with its ROIs as overlay), the overlay PNG, the ROI set
- * as a ROI Manager zip, and the JSON manifest.
+ * as a ROI Manager zip, and the JSON manifest. Each file is written atomically ({@link AtomicFiles}).
  */
 public final class ResultFiles {
 
@@ -50,25 +56,38 @@ public final class ResultFiles {
 		return written;
 	}
 
+	/**
+	 * The TIFF FileSaver writes (slice labels, info, ROI and overlay, properties), encoded here so
+	 * that it goes through {@link AtomicFiles} and an I/O failure keeps its reason (FileSaver
+	 * only shows an error dialog).
+	 */
 	public static Path writeHeatmap(ImagePlus heatmap, Path tif) throws IOException {
-		FileSaver heat = new FileSaver(heatmap);
-		boolean ok = heatmap.getStackSize() > 1 ? heat.saveAsTiffStack(tif.toString()) : heat
-			.saveAsTiff(tif.toString());
-		if (!ok) throw new IOException("could not write " + tif);
-		return tif;
+		FileInfo fi = heatmap.getFileInfo();
+		fi.info = heatmap.getInfoProperty();
+		fi.description = new FileSaver(heatmap).getDescriptionString();
+		if (heatmap.getStackSize() > 1) fi.sliceLabels = heatmap.getStack().getSliceLabels();
+		else if (heatmap.getProperty("Label") instanceof String) fi.sliceLabels = new String[] {
+			(String) heatmap.getProperty("Label") };
+		fi.roi = RoiEncoder.saveAsByteArray(heatmap.getRoi());
+		fi.overlay = FileSaver.getOverlay(heatmap);
+		fi.properties = heatmap.getPropertiesAsArray();
+		return AtomicFiles.write(tif, out -> new TiffEncoder(fi).write(out));
 	}
 
 	public static Path writePng(ImagePlus image, Path png) throws IOException {
-		if (!new FileSaver(image).saveAsPng(png.toString())) throw new IOException(
-			"could not write " + png);
-		return png;
+		return AtomicFiles.write(png, out -> {
+			if (!ImageIO.write(image.getBufferedImage(), "png", out)) throw new IOException(
+				"no PNG writer for " + image.getTitle());
+		});
 	}
 
 	/** ROI Manager compatible zip: one .roi entry per ROI, in order. */
 	public static void writeRoiZip(List<Roi> rois, Path zip) throws IOException {
-		try (ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(Files
-			.newOutputStream(zip))))
-		{
+		AtomicFiles.write(zip, stream -> writeRoiZip(rois, stream));
+	}
+
+	private static void writeRoiZip(List<Roi> rois, OutputStream stream) throws IOException {
+		try (ZipOutputStream out = new ZipOutputStream(new NonClosing(stream))) {
 			DataOutputStream data = new DataOutputStream(out);
 			int i = 1;
 			for (Roi roi : rois) {
@@ -82,10 +101,29 @@ public final class ResultFiles {
 	}
 
 	public static Path writeJson(Map<String, Object> manifest, Path file) throws IOException {
-		try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+		return AtomicFiles.write(file, out -> {
+			Writer w = new OutputStreamWriter(new NonClosing(out), StandardCharsets.UTF_8);
 			new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
 				.toJson(manifest, w);
+			w.flush();
+		});
+	}
+
+	/** The caller's stream stays open (AtomicFiles closes it, then renames). */
+	private static final class NonClosing extends FilterOutputStream {
+
+		NonClosing(OutputStream out) {
+			super(out);
 		}
-		return file;
+
+		@Override
+		public void write(byte[] b, int off, int len) throws IOException {
+			out.write(b, off, len);
+		}
+
+		@Override
+		public void close() throws IOException {
+			flush();
+		}
 	}
 }

@@ -1,0 +1,82 @@
+package org.explaincnn.ij.io;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Result files appear whole or not at all: the content goes to a hidden temporary file in the
+ * same folder (same file system, so the rename is atomic), which is renamed over the target only
+ * after the last byte was written. An interruption or a full disk leaves the earlier file (or no
+ * file), never a truncated one that looks like a result; a failed write removes its temporary.
+ */
+public final class AtomicFiles {
+
+	/** Writes a file's content to a stream. */
+	@FunctionalInterface
+	public interface Content {
+
+		void writeTo(OutputStream out) throws IOException;
+	}
+
+	/** Prefix of temporaries, so that a folder listing can tell them from results. */
+	public static final String TEMPORARY_PREFIX = ".explaincnn-";
+
+	private AtomicFiles() {}
+
+	public static Path write(Path target, Content content) throws IOException {
+		Path tmp = target.resolveSibling(TEMPORARY_PREFIX + Long.toHexString(ThreadLocalRandom
+			.current().nextLong()) + "-" + target.getFileName() + ".part");
+		try {
+			try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp,
+				StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16))
+			{
+				content.writeTo(out);
+			}
+			try {
+				Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
+					StandardCopyOption.REPLACE_EXISTING);
+			}
+			catch (AtomicMoveNotSupportedException e) {
+				Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+			}
+			return target;
+		}
+		catch (IOException | RuntimeException | Error e) {
+			try {
+				Files.deleteIfExists(tmp);
+			}
+			catch (IOException ignored) {
+				// The first failure is the one to report.
+			}
+			throw e;
+		}
+	}
+
+	/**
+	 * Appends one line (a line break is added) in one write, so a reader or an interruption sees
+	 * whole lines only.
+	 */
+	public static synchronized void appendLine(Path file, String line) throws IOException {
+		Files.write(file, (line + "\n").getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
+			StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+	}
+
+	/** The reason an I/O failure gives, as a user reads it ("No space left on device"). */
+	public static String reason(IOException e) {
+		String m = e.getMessage();
+		if (e instanceof FileSystemException) {
+			String r = ((FileSystemException) e).getReason();
+			if (r != null) return r;
+		}
+		return m == null ? e.getClass().getSimpleName() : m;
+	}
+}
