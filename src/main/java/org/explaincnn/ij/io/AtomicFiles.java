@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -30,11 +32,41 @@ public final class AtomicFiles {
 	/** Prefix of temporaries, so that a folder listing can tell them from results. */
 	public static final String TEMPORARY_PREFIX = ".explaincnn-";
 
+	/**
+	 * Temporaries being written now: Ctrl-C or SIGTERM mid-write (the shutdown hook runs) must not
+	 * leave them behind. Removed from here once renamed or deleted, so the set stays small.
+	 */
+	private static final Set<Path> IN_FLIGHT = ConcurrentHashMap.newKeySet();
+
+	static {
+		Runtime.getRuntime().addShutdownHook(new Thread(AtomicFiles::removeInFlight,
+			"explaincnn-temporaries"));
+	}
+
 	private AtomicFiles() {}
+
+	/** Deletes every temporary still being written (the shutdown hook's work). */
+	static void removeInFlight() {
+		for (Path tmp : IN_FLIGHT) {
+			try {
+				Files.deleteIfExists(tmp);
+			}
+			catch (IOException ignored) {
+				// best effort at exit
+			}
+			IN_FLIGHT.remove(tmp);
+		}
+	}
+
+	/** How many temporaries are being written now (for tests). */
+	static int inFlight() {
+		return IN_FLIGHT.size();
+	}
 
 	public static Path write(Path target, Content content) throws IOException {
 		Path tmp = target.resolveSibling(TEMPORARY_PREFIX + Long.toHexString(ThreadLocalRandom
 			.current().nextLong()) + "-" + target.getFileName() + ".part");
+		IN_FLIGHT.add(tmp);
 		try {
 			try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp,
 				StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16))
@@ -58,6 +90,9 @@ public final class AtomicFiles {
 				// The first failure is the one to report.
 			}
 			throw e;
+		}
+		finally {
+			IN_FLIGHT.remove(tmp);
 		}
 	}
 
