@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 import org.explaincnn.core.ExplainException;
+import org.explaincnn.ij.ImagePlusInput;
 import org.explaincnn.core.ModelSpec;
 import org.explaincnn.ij.io.AtomicFiles;
 
@@ -102,6 +103,10 @@ public final class ImageFileSource implements FrameSource {
 		if (size == 0) throw new ExplainException("Cannot read image " + file +
 			": empty file (0 bytes); it was not written completely, export it again.");
 		String format = ImageSignature.of(file);
+		// A huge image is refused from its header, before ImageJ reads its pixels.
+		int[] dims = ImageSignature.dimensions(file, format);
+		if (dims != null) ImagePlusInput.checkFits(file.getFileName().toString(), dims[0], dims[1],
+			dims[2], 1, true);
 		StringBuilder said = new StringBuilder();
 		ImagePlus imp = ImageJText.capture(() -> IJ.openImage(file.toString()), said);
 		String imagej = said.length() == 0 ? "" : "; ImageJ said: " + (said.length() > 160 ? said

@@ -3,12 +3,18 @@ package org.explaincnn.ij.input;
 import ij.io.FileInfo;
 import ij.io.TiffDecoder;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * What a file's first bytes say it is, to tell a damaged image ("truncated PNG") from a file that
@@ -90,5 +96,43 @@ final class ImageSignature {
 				" plane(s) of " + last.width + "x" + last.height + " need " + end;
 		}
 		return null;
+	}
+
+	/**
+	 * Width, height and channels from the file's header alone (no pixels decoded), or null when
+	 * the header cannot tell: lets a huge image be refused before it is read.
+	 */
+	static int[] dimensions(Path file, String format) {
+		if (format == null) return null;
+		if (format.equals("TIFF")) {
+			try {
+				Path name = file.getFileName();
+				Path dir = file.toAbsolutePath().getParent();
+				FileInfo[] info = new TiffDecoder(dir + File.separator, name.toString()).getTiffInfo();
+				if (info == null || info.length == 0) return null;
+				FileInfo fi = info[0];
+				int channels = fi.fileType == FileInfo.RGB || fi.fileType == FileInfo.RGB48 ||
+					fi.fileType == FileInfo.RGB_PLANAR ? 3 : Math.max(1, fi.samplesPerPixel);
+				return new int[] { fi.width, fi.height, channels };
+			}
+			catch (IOException | RuntimeException e) {
+				return null;
+			}
+		}
+		try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+			Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+			if (!readers.hasNext()) return null;
+			ImageReader reader = readers.next();
+			try {
+				reader.setInput(in, true, true);
+				return new int[] { reader.getWidth(0), reader.getHeight(0), 3 };
+			}
+			finally {
+				reader.dispose();
+			}
+		}
+		catch (IOException | RuntimeException e) {
+			return null;
+		}
 	}
 }
