@@ -3,13 +3,16 @@ package org.explaincnn.core.tf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -25,6 +28,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.AssignVariableOp;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.VarHandleOp;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.types.TFloat32;
 
 /**
  * A Keras SavedModel is loaded the slow way once; later opens take its frozen copy from the cache
@@ -161,5 +177,44 @@ class FrozenModelCacheTest {
 		assertTrue(second.fromCache, "the second open takes the frozen copy");
 		System.out.println("keras 3 fixture: largest relative difference " + assertSame(first,
 			second));
+	}
+
+	/**
+	 * A variable read becomes a Const of the same name holding the session's value; an op that
+	 * needs the variable itself at run time (ResourceGather) makes the graph unfreezable.
+	 */
+	@Test
+	void readsBecomeConstantsAndResourceOpsAreNotFrozen() {
+		try (Graph g = new Graph(); Session s = new Session(g)) {
+			Ops tf = Ops.create(g);
+			Placeholder<TFloat32> in = tf.withName("input").placeholder(TFloat32.class,
+				Placeholder.shape(Shape.of(-1, 3)));
+			VarHandleOp v = tf.withName("v").varHandleOp(TFloat32.class, Shape.of(2, 3));
+			AssignVariableOp init = tf.assignVariableOp(v, tf.constant(new float[][] { { 1, 2, 3 }, {
+				4, 5, 6 } }));
+			Operand<TFloat32> read = tf.withName("read").readVariableOp(v, TFloat32.class);
+			tf.withName("scores").math.add(in, tf.reduceSum(read, tf.constant(0)));
+			tf.withName("gathered").math.add(in, tf.resourceGather(v, tf.constant(new int[] { 1 }),
+				TFloat32.class));
+			s.runner().addTarget(init).run();
+
+			GraphDef frozen = FrozenModelCache.freeze(g, s, "input:0", "scores:0");
+			Map<String, NodeDef> nodes = new HashMap<>();
+			for (NodeDef n : frozen.getNodeList())
+				nodes.put(n.getName(), n);
+			assertEquals("Const", nodes.get("read").getOp());
+			assertFalse(nodes.containsKey("v"), "the variable is gone: " + nodes.keySet());
+			assertFalse(nodes.containsKey("gathered"), "only the subgraph to the scores is kept");
+			try (Graph f = new Graph()) {
+				f.importGraphDef(frozen);
+				try (Session fs = new Session(f); TFloat32 x = TFloat32.tensorOf(Shape.of(1, 3),
+					DataBuffers.of(new float[] { 10, 20, 30 })); Result r = fs.runner().feed("input",
+						x).fetch("scores").run())
+				{
+					assertArrayEquals(new float[] { 15, 27, 39 }, Tensors.read((TFloat32) r.get(0)));
+				}
+			}
+			assertNull(FrozenModelCache.freeze(g, s, "input:0", "gathered:0"));
+		}
 	}
 }
