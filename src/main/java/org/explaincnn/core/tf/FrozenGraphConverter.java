@@ -210,7 +210,7 @@ final class FrozenGraphConverter {
 		}
 	}
 
-	private static void export(GraphDef def, Conversion c, Path target) {
+	static void export(GraphDef def, Conversion c, Path target) {
 		Path tmp = null;
 		// Ctrl-C during a conversion must not leave a temporary folder behind.
 		Thread cleanUp = null;

@@ -90,19 +90,33 @@ final class ModelLoader {
 			batchRelaxed = c.batchRelaxed;
 			spec.assumptions.addAll(c.assumptions);
 		}
+		// A SavedModel loaded before comes from its frozen copy, through the frozen-graph path.
+		boolean frozenCopy = false;
+		if (bundle.format == ModelBundle.Format.SAVED_MODEL) {
+			FrozenGraphConverter.Conversion c = FrozenModelCache.lookup(bundle.modelPath, d);
+			if (c != null) {
+				frozenCopy = true;
+				savedModel = c.savedModel;
+				inputName = c.input;
+				logitsName = c.logits;
+				probabilitiesName = c.probabilities;
+				spec.assumptions.addAll(c.assumptions);
+			}
+		}
+		String tags = d.tags != null && !frozenCopy ? d.tags : "serve";
+		String signatureKey = d.signature != null && !frozenCopy ? d.signature : "serving_default";
 
 		Model model = Model.newInstance(bundle.folder.getFileName().toString(), Device.cpu(),
 			"TensorFlow");
 		boolean ok = false;
 		try {
 			try {
-				model.load(savedModel, null, Map.of("Tags", d.tags != null ? d.tags : "serve",
-					"SignatureDefKey", d.signature != null ? d.signature : "serving_default"));
+				model.load(savedModel, null, Map.of("Tags", tags, "SignatureDefKey", signatureKey));
 			}
 			catch (IOException | MalformedModelException | RuntimeException e) {
 				throw new ExplainException("TensorFlow cannot load the model in " + savedModel + " (" +
 					TensorFlowRuntime.firstLine(e) + "); check that it is a SavedModel with tag '" +
-					(d.tags != null ? d.tags : "serve") + "'.", e);
+					tags + "'.", e);
 			}
 			SavedModelBundle handles = ((TfSymbolBlock) model.getBlock()).getSavedModelBundle();
 			Graph graph = wrapGraph(handles.getGraph());
@@ -110,7 +124,8 @@ final class ModelLoader {
 			// What was inlined into this graph: one inliner per model, dropped once it is loaded.
 			GraphFunctionInliner inliner = new GraphFunctionInliner(graph);
 
-			if (bundle.format == ModelBundle.Format.SAVED_MODEL) {
+			if (bundle.format == ModelBundle.Format.SAVED_MODEL && !frozenCopy) {
+				int assumedBefore = spec.assumptions.size();
 				SignatureDef signature = handles.getMetaGraphDef().getSignatureDefMap().get(
 					d.signature != null ? d.signature : "serving_default");
 				int restored = 0;
@@ -141,6 +156,14 @@ final class ModelLoader {
 							"' holds logits (no softmax or sigmoid found before it)");
 					}
 				}
+				// Scores named by the descriptor are inlined here so that the frozen copy holds them.
+				if (logitsName != null) logitsName = GraphOutputs.tensorName(inliner.inlineIfCall(
+					GraphOutputs.require(graph, logitsName, "logits")));
+				if (probabilitiesName != null) probabilitiesName = GraphOutputs.tensorName(inliner
+					.inlineIfCall(GraphOutputs.require(graph, probabilitiesName, "probabilities")));
+				FrozenModelCache.store(graph, session, bundle.modelPath, d, inputName, logitsName,
+					probabilitiesName, List.copyOf(spec.assumptions.subList(assumedBefore, spec
+						.assumptions.size())));
 			}
 			Output<?> in = GraphOutputs.require(graph, inputName, "input");
 			Output<?> lg = logitsName == null ? null : inliner.inlineIfCall(
