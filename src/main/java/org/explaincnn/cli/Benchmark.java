@@ -155,8 +155,9 @@ final class Benchmark {
 				batch);
 			double[][] times = new double[2][PROCESS_RUNS];
 			for (int run = 0; run < PROCESS_RUNS; run++) {
-				times[0][run] = explainProcess(folder, modelDir, batch, scratch.resolve("out"));
-				times[1][run] = explainProcess(one, modelDir, batch, scratch.resolve("out"));
+				// A fresh output folder per run: into an old one, ./explain keeps earlier results.
+				times[0][run] = explainProcess(folder, modelDir, batch, scratch.resolve("folder-" + run));
+				times[1][run] = explainProcess(one, modelDir, batch, scratch.resolve("one-" + run));
 			}
 			out.printf(Locale.ROOT, "Whole process, Grad-CAM top-1 with the default outputs (a new JVM " +
 				"per run, start to exit; median of %d, alternated):%n", PROCESS_RUNS);
@@ -205,17 +206,26 @@ final class Benchmark {
 		long start = System.nanoTime();
 		Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
 			.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+		double ms;
 		try {
 			int code = p.waitFor();
+			ms = (System.nanoTime() - start) / 1e6;
 			if (code != 0) throw new ExplainException("Benchmark: the whole-process run exited with " +
 				code + "; run ./explain on the same images to see why.");
+			long written;
+			try (Stream<Path> files = Files.list(outDir)) {
+				written = files.filter(f -> f.getFileName().toString().endsWith(".heatmap.tif")).count();
+			}
+			if (written != images.size()) throw new ExplainException("Benchmark: the whole-process " +
+				"run wrote " + written + " heatmaps for " + images.size() + " images; run ./explain on " +
+				"the same images to see why.");
 		}
 		catch (InterruptedException e) {
 			p.destroy();
 			Thread.currentThread().interrupt();
 			throw new ExplainException("Benchmark interrupted.");
 		}
-		return (System.nanoTime() - start) / 1e6;
+		return ms;
 	}
 
 	/**
