@@ -21,6 +21,15 @@ public final class HeadlessImageJ {
 		done = true;
 	}
 
+	/**
+	 * For tests that run the command line in-process: ImageJ patched, and the repository as the
+	 * CLI's home (where it finds the sample model and images).
+	 */
+	public static void initForCli() {
+		init();
+		System.setProperty("explaincnn.home", TestData.repo().toString());
+	}
+
 	/** Registered in META-INF/services. */
 	public static final class PatchBeforeTests implements LauncherSessionListener {
 

@@ -5,11 +5,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -206,7 +206,8 @@ final class ImageRunner {
 		for (Path p : images)
 			inputFiles.add(p.toAbsolutePath().normalize());
 		// Results never replace an input, nor (without --overwrite) an earlier run's results.
-		List<Path> todo = new ArrayList<>();
+		List<Path> todo = new ArrayList<>(), kept = new ArrayList<>();
+		Map<Path, Path> clashes = new LinkedHashMap<>();
 		for (Path p : images) {
 			Path heatmap = o.out.resolve(names.get(p) + "." + method + ".heatmap.tif");
 			Path clash = null;
@@ -215,21 +216,27 @@ final class ImageRunner {
 				if (inputFiles.contains(o.out.resolve(names.get(p) + "." + method + "." + what)
 					.toAbsolutePath().normalize())) clash = o.out.resolve(names.get(p) + "." + method +
 						"." + what);
-			if (clash != null) failed(p, "Results of " + p + " would overwrite the input " + clash +
-				"; choose another --out folder.", csv, tally, err);
-			else if (!o.overwrite && Files.exists(heatmap)) {
-				tally.skipped.incrementAndGet();
-				err.println("explain: " + p.getFileName() + ": results exist (" + heatmap +
-					"), kept; --overwrite replaces them.");
-				try {
-					csv.skipped(p.toString(), "results exist; --overwrite replaces them");
-				}
-				catch (IOException e) {
-					throw new ExplainException("Cannot write " + csv.file() + " (" + AtomicFiles.reason(e) +
-						"); free space or choose a writable --out folder.");
-				}
-			}
+			if (clash != null) clashes.put(p, clash);
+			else if (!o.overwrite && Files.exists(heatmap)) kept.add(p);
 			else todo.add(p);
+		}
+		// Images left out must not hide a bad job: a wrong model or option is reported (exit 2)
+		// before anything is skipped. The model stays in the cache for the run.
+		if (!clashes.isEmpty() || !kept.isEmpty()) ImageExplainer.acquireModel(o.job).close();
+		for (Map.Entry<Path, Path> c : clashes.entrySet())
+			failed(c.getKey(), "Results of " + c.getKey() + " would overwrite the input " + c
+				.getValue() + "; choose another --out folder.", csv, tally, err);
+		for (Path p : kept) {
+			tally.skipped.incrementAndGet();
+			err.println("explain: " + p.getFileName() + ": results exist (" + o.out.resolve(names.get(
+				p) + "." + method + ".heatmap.tif") + "), kept; --overwrite replaces them.");
+			try {
+				csv.skipped(p.toString(), "results exist; --overwrite replaces them");
+			}
+			catch (IOException e) {
+				throw new ExplainException("Cannot write " + csv.file() + " (" + AtomicFiles.reason(e) +
+					"); free space or choose a writable --out folder.");
+			}
 		}
 		if (!todo.isEmpty()) pipeline(o, todo, names, csv, tally, out, err);
 		out.println("Results in " + o.out.toAbsolutePath() + summary(tally));

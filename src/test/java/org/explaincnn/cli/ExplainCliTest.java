@@ -31,8 +31,7 @@ class ExplainCliTest {
 
 	@BeforeAll
 	static void start() {
-		HeadlessImageJ.init();
-		System.setProperty("explaincnn.home", TestData.repo().toString());
+		HeadlessImageJ.initForCli();
 	}
 
 	static final class Run {

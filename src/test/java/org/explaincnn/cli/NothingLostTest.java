@@ -39,8 +39,7 @@ class NothingLostTest {
 
 	@BeforeAll
 	static void start() {
-		HeadlessImageJ.init();
-		System.setProperty("explaincnn.home", TestData.repo().toString());
+		HeadlessImageJ.initForCli();
 	}
 
 	static ExplainCliTest.Run cli(String... args) {
@@ -133,6 +132,22 @@ class NothingLostTest {
 		ExplainCliTest.Run replace = cli(in.toString(), "--out", out.toString(), "--overwrite");
 		assertEquals(0, replace.code, replace.err);
 		assertTrue(Files.getLastModifiedTime(png).compareTo(before) > 0, "--overwrite replaces");
+	}
+
+	@Test
+	void keptResultsDoNotHideABadJob() throws Exception {
+		Path in = tmp.resolve("in"), out = tmp.resolve("out");
+		Files.createDirectories(in);
+		Files.copy(TestData.sampleImage("both.png"), in.resolve("cell.png"));
+		assertEquals(0, cli(in.toString(), "--out", out.toString()).code);
+		String csv = Files.readString(out.resolve("explain.csv"));
+		// Everything would be kept, but the model does not exist: that is the answer, exit 2.
+		ExplainCliTest.Run bad = cli(in.toString(), "--out", out.toString(), "--model", tmp.resolve(
+			"no-model").toString());
+		assertEquals(2, bad.code, bad.err);
+		assertTrue(bad.err.contains("Model folder not found") && !bad.err.contains("kept"), bad.err);
+		assertEquals(csv, Files.readString(out.resolve("explain.csv")), "no row for a job that " +
+			"did not run");
 	}
 
 	@Test

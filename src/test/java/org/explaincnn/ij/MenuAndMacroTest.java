@@ -54,8 +54,7 @@ class MenuAndMacroTest {
 
 	@BeforeAll
 	static void start() {
-		HeadlessImageJ.init();
-		System.setProperty("explaincnn.home", TestData.repo().toString());
+		HeadlessImageJ.initForCli();
 	}
 
 	/** label -> plugin argument, in file order; fails on a duplicate label or a malformed line. */

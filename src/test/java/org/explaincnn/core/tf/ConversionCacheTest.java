@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.explaincnn.PrivateCache;
 import org.explaincnn.TinyModels;
 import org.explaincnn.core.ExplainableModel;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The frozen-graph cache heals itself: a damaged or partial entry is detected and rebuilt. */
@@ -25,24 +25,15 @@ class ConversionCacheTest {
 	@TempDir
 	Path tmp;
 
-	private String savedCache;
+	@RegisterExtension
+	final PrivateCache cache = new PrivateCache();
 
-	@BeforeEach
-	void privateCache() {
-		savedCache = System.getProperty("explaincnn.cache");
-		System.setProperty("explaincnn.cache", tmp.resolve("cache").toString());
-	}
 
-	@AfterEach
-	void restoreCache() {
-		if (savedCache == null) System.clearProperty("explaincnn.cache");
-		else System.setProperty("explaincnn.cache", savedCache);
-	}
 
 	private static final String RAW = "{\"mean\": [0], \"std\": [1], \"logits\": \"logits\"}";
 
 	private Path onlyEntry() throws Exception {
-		try (Stream<Path> s = Files.list(tmp.resolve("cache/savedmodels"))) {
+		try (Stream<Path> s = Files.list(cache.root().resolve("savedmodels"))) {
 			List<Path> entries = s.filter(p -> !p.getFileName().toString().startsWith("export"))
 				.collect(Collectors.toList());
 			assertEquals(1, entries.size(), "one cache entry: " + entries);
@@ -58,7 +49,7 @@ class ConversionCacheTest {
 
 	@Test
 	void damagedEntriesAreRebuilt() throws Exception {
-		org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("EXPLAIN_CNN_CACHE") == null,
+		org.junit.jupiter.api.Assumptions.assumeTrue(!PrivateCache.overridden(),
 			"EXPLAIN_CNN_CACHE overrides the test's private cache");
 		Path bundle = TinyModels.frozenBundle(tmp.resolve("gap"), new TinyModels.GapDense(3).graph(),
 			RAW);
@@ -88,13 +79,13 @@ class ConversionCacheTest {
 
 	@Test
 	void leftoversOfKilledConversionsAreRemoved() throws Exception {
-		org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("EXPLAIN_CNN_CACHE") == null,
+		org.junit.jupiter.api.Assumptions.assumeTrue(!PrivateCache.overridden(),
 			"EXPLAIN_CNN_CACHE overrides the test's private cache");
-		Path cache = Files.createDirectories(tmp.resolve("cache/savedmodels"));
-		Path old = Files.createDirectories(cache.resolve("export12345"));
+		Path models = Files.createDirectories(cache.root().resolve("savedmodels"));
+		Path old = Files.createDirectories(models.resolve("export12345"));
 		Files.writeString(old.resolve("saved_model.pb"), "partial");
 		Files.setLastModifiedTime(old, FileTime.fromMillis(System.currentTimeMillis() - 3600_000L));
-		Path live = Files.createDirectories(cache.resolve("export67890")); // another process's, now
+		Path live = Files.createDirectories(models.resolve("export67890")); // another process's, now
 		Path bundle = TinyModels.frozenBundle(tmp.resolve("gap"), new TinyModels.GapDense(3).graph(),
 			RAW);
 		scores(bundle, new float[6 * 6 * 2]);

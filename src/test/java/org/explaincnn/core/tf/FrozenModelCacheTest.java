@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.explaincnn.PrivateCache;
 import org.explaincnn.TinyModels;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
@@ -24,9 +25,8 @@ import org.explaincnn.core.ModelSpec;
 import org.explaincnn.core.PassRequest;
 import org.explaincnn.core.PreparedImage;
 import org.explaincnn.methods.Methods;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -52,19 +52,10 @@ class FrozenModelCacheTest {
 	@TempDir
 	Path tmp;
 
-	private String savedCache;
+	@RegisterExtension
+	final PrivateCache cache = new PrivateCache();
 
-	@BeforeEach
-	void privateCache() {
-		savedCache = System.getProperty("explaincnn.cache");
-		System.setProperty("explaincnn.cache", tmp.resolve("cache").toString());
-	}
 
-	@AfterEach
-	void restoreCache() {
-		if (savedCache == null) System.clearProperty("explaincnn.cache");
-		else System.setProperty("explaincnn.cache", savedCache);
-	}
 
 	/** Everything an explanation depends on, from one open of the model. */
 	static final class Outcome {
@@ -133,7 +124,7 @@ class FrozenModelCacheTest {
 	}
 
 	private Path onlyEntry() throws Exception {
-		try (Stream<Path> s = Files.list(tmp.resolve("cache/savedmodels"))) {
+		try (Stream<Path> s = Files.list(cache.root().resolve("savedmodels"))) {
 			List<Path> entries = s.filter(p -> !p.getFileName().toString().startsWith("export"))
 				.collect(Collectors.toList());
 			assertEquals(1, entries.size(), "one cache entry: " + entries);
