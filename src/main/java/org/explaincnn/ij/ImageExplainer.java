@@ -19,6 +19,7 @@ import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explainer;
 import org.explaincnn.core.Explanation;
+import org.explaincnn.core.ModelSpec;
 import org.explaincnn.core.PreparedImage;
 import org.explaincnn.core.TargetSpec;
 import org.explaincnn.ij.input.Frame;
@@ -98,6 +99,20 @@ public final class ImageExplainer {
 	 * option of the job, before the model loads and then against the model (top-k within its
 	 * classes). Hold it, in try-with-resources, for as long as the model runs.
 	 */
+	/**
+	 * What can be checked before any image is read: the method's parameters, the target among the
+	 * model's classes, the layer (or the sweep's layers), so that a wrong job is one line before
+	 * anything runs, however many images it would have had.
+	 */
+	private static void checkAgainstModel(ExplainJob job, ExplainableModel model) {
+		AttributionMethod method = Methods.byName(job.method);
+		method.checkParameters(job.params);
+		ModelSpec spec = model.spec();
+		TargetSpec.parse(job.target).resolve(new float[spec.classes], spec.labels);
+		if (job.sweep != null) Explainer.sweepLayers(model, job.sweep);
+		else if (method.usesLayer()) model.layerOrDefault(job.options().layer);
+	}
+
 	public static ModelCache.Lease acquireModel(ExplainJob job) {
 		if (job.model == null) throw new ExplainException(
 			"No model given; choose a model folder (with saved_model.pb or a frozen .pb graph).");
@@ -105,6 +120,7 @@ public final class ImageExplainer {
 		ModelCache.Lease lease = ModelCache.acquire(job.model);
 		try {
 			job.validate(lease.model().spec());
+			checkAgainstModel(job, lease.model());
 			return lease;
 		}
 		catch (RuntimeException e) {

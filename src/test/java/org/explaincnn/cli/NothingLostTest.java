@@ -141,11 +141,20 @@ class NothingLostTest {
 		Files.copy(TestData.sampleImage("both.png"), in.resolve("cell.png"));
 		assertEquals(0, cli(in.toString(), "--out", out.toString()).code);
 		String csv = Files.readString(out.resolve("explain.csv"));
-		// Everything would be kept, but the model does not exist: that is the answer, exit 2.
-		ExplainCliTest.Run bad = cli(in.toString(), "--out", out.toString(), "--model", tmp.resolve(
-			"no-model").toString());
-		assertEquals(2, bad.code, bad.err);
-		assertTrue(bad.err.contains("Model folder not found") && !bad.err.contains("kept"), bad.err);
+		// Everything would be kept, but the job is wrong: that is the answer, exit 2, one line.
+		String[][] bad = { { "--model", tmp.resolve("no-model").toString() }, { "--target",
+			"unicornfish" }, { "--layer", "conv99" }, { "--target", "5000" } };
+		String[] says = { "Model folder not found", "Unknown class 'unicornfish'",
+			"Unknown layer 'conv99'", "5000" };
+		for (int i = 0; i < bad.length; i++) {
+			List<String> args = new java.util.ArrayList<>(List.of(in.toString(), "--out", out
+				.toString()));
+			args.addAll(List.of(bad[i]));
+			ExplainCliTest.Run r = cli(args.toArray(new String[0]));
+			assertEquals(2, r.code, r.err);
+			assertTrue(r.err.contains(says[i]) && !r.err.contains("kept") && r.err.strip().lines()
+				.count() == 1, r.err);
+		}
 		assertEquals(csv, Files.readString(out.resolve("explain.csv")), "no row for a job that " +
 			"did not run");
 	}
