@@ -2,7 +2,7 @@ package org.explaincnn.ij.render;
 
 import ij.process.LUT;
 
-import org.explaincnn.core.ExplainException;
+import org.explaincnn.ij.CommonParams;
 import org.explaincnn.ij.Luts;
 
 /**
@@ -39,9 +39,8 @@ public final class RenderOptions {
 	public static RenderOptions of(String lutName, double opacity, String threshold, boolean rois,
 		boolean drawOnInput, boolean preview)
 	{
-		ThresholdRois.thresholdValue(new float[] { 1 }, threshold);
-		if (opacity < 0 || opacity > 1) throw new ExplainException("Opacity " + opacity +
-			" must lie between 0 and 1.");
+		CommonParams.checkThreshold(threshold);
+		CommonParams.OPACITY.parse(Double.toString(opacity));
 		return new RenderOptions(lutName, opacity, threshold, rois, drawOnInput, preview);
 	}
 }

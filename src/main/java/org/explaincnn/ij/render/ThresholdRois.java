@@ -12,9 +12,8 @@ import java.awt.Rectangle;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 
-import org.explaincnn.core.ExplainException;
+import org.explaincnn.ij.CommonParams;
 
 /**
  * ROIs from any method's map: pixels above a threshold (a fraction of the map's maximum, or Otsu's
@@ -29,13 +28,14 @@ public final class ThresholdRois {
 
 	private ThresholdRois() {}
 
-	/** "otsu" or a fraction such as "0.5". */
+	/** The map value of a threshold: "otsu", or a fraction of the maximum such as "0.5". */
 	public static double thresholdValue(float[] map, String threshold) {
+		// One check for every front end and for drawing (CommonParams declares the option).
+		String t = CommonParams.checkThreshold(threshold == null ? "0.5" : threshold);
 		float max = 0;
 		for (float v : map)
 			max = Math.max(max, v);
 		if (max <= 0) return Double.POSITIVE_INFINITY;
-		String t = threshold == null ? "0.5" : threshold.strip().toLowerCase(Locale.ROOT);
 		if (t.equals("otsu")) {
 			int[] histogram = new int[256];
 			for (float v : map)
@@ -43,17 +43,7 @@ public final class ThresholdRois {
 			int level = new AutoThresholder().getThreshold(AutoThresholder.Method.Otsu, histogram);
 			return (level + 1) / 255.0 * max;
 		}
-		double fraction;
-		try {
-			fraction = Double.parseDouble(t);
-		}
-		catch (NumberFormatException e) {
-			throw new ExplainException("Threshold '" + threshold +
-				"' is neither 'otsu' nor a fraction of the maximum such as 0.5.");
-		}
-		if (fraction <= 0 || fraction >= 1) throw new ExplainException("Threshold " + fraction +
-			" must lie strictly between 0 and 1 (a fraction of the map's maximum), or be 'otsu'.");
-		return fraction * max;
+		return Double.parseDouble(t) * max;
 	}
 
 	public static List<Roi> regions(float[] map, int width, int height, String threshold,
