@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -17,6 +16,7 @@ import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explainer;
+import org.explaincnn.core.FileTrees;
 import org.explaincnn.core.ImageFiles;
 import org.explaincnn.core.LayerInfo;
 import org.explaincnn.core.PassRequest;
@@ -172,7 +172,7 @@ final class Benchmark {
 			}
 		}
 		finally {
-			deleteTree(scratch);
+			FileTrees.delete(scratch);
 		}
 	}
 
@@ -263,12 +263,6 @@ final class Benchmark {
 		return out;
 	}
 
-	private static void deleteTree(Path dir) throws IOException {
-		try (Stream<Path> all = Files.walk(dir)) {
-			for (Path p : all.sorted(Comparator.reverseOrder()).toList())
-				Files.delete(p);
-		}
-	}
 
 	private static void memory(ExplainableModel model, PreparedImage image, float[] raster, int w,
 		int h, int soak, PrintStream out) throws IOException

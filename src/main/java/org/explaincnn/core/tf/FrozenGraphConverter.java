@@ -1,5 +1,7 @@
 package org.explaincnn.core.tf;
 
+import com.google.gson.Gson;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -7,18 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import java.util.Random;
-
-import com.google.gson.Gson;
 
 import org.tensorflow.Graph;
 import org.tensorflow.Output;
@@ -33,8 +30,11 @@ import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.TensorShapeProto;
 import org.tensorflow.types.TFloat32;
+
 import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.FileTrees;
 import org.explaincnn.core.ModelDescriptor;
+import org.explaincnn.core.Sha256;
 
 /**
  * DJL loads SavedModels only, so a frozen GraphDef is exported once as a SavedModel into the cache,
@@ -73,8 +73,8 @@ final class FrozenGraphConverter {
 		catch (IOException e) {
 			throw new ExplainException("Cannot read " + frozenGraph + " (" + e.getMessage() + ").");
 		}
-		String key = sha256(bytes, descriptor.input + "|" + descriptor.logits + "|" +
-			descriptor.probabilities);
+		String key = Sha256.of(bytes, (descriptor.input + "|" + descriptor.logits + "|" +
+			descriptor.probabilities).getBytes(StandardCharsets.UTF_8));
 		Path target = TensorFlowRuntime.cacheRoot().resolve("savedmodels").resolve(key);
 		removeStaleTemps(target.getParent());
 		Conversion cached = readComplete(target);
@@ -218,7 +218,7 @@ final class FrozenGraphConverter {
 			Files.createDirectories(target.getParent());
 			tmp = Files.createTempDirectory(target.getParent(), TEMP_PREFIX);
 			Path doomed = tmp;
-			cleanUp = new Thread(() -> TensorFlowRuntime.deleteTree(doomed), "explaincnn-convert-cleanup");
+			cleanUp = new Thread(() -> FileTrees.delete(doomed), "explaincnn-convert-cleanup");
 			Runtime.getRuntime().addShutdownHook(cleanUp);
 			try (Graph g = new Graph()) {
 				g.importGraphDef(def);
@@ -235,17 +235,17 @@ final class FrozenGraphConverter {
 			try (Writer w = Files.newBufferedWriter(tmp.resolve(META), StandardCharsets.UTF_8)) {
 				new Gson().toJson(c, w);
 			}
-			if (Files.exists(target)) TensorFlowRuntime.deleteTree(target);
+			if (Files.exists(target)) FileTrees.delete(target);
 			try {
 				Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
 			}
 			catch (IOException raced) {
-				TensorFlowRuntime.deleteTree(tmp);
+				FileTrees.delete(tmp);
 				if (!Files.isRegularFile(target.resolve(META))) throw raced;
 			}
 		}
 		catch (IOException | RuntimeException e) {
-			if (tmp != null) TensorFlowRuntime.deleteTree(tmp);
+			if (tmp != null) FileTrees.delete(tmp);
 			throw new ExplainException("Could not convert " + c.source + " to a SavedModel in " +
 				target.getParent() + " (" + TensorFlowRuntime.firstLine(e) +
 				"); set EXPLAIN_CNN_CACHE to a writable folder.", e);
@@ -282,7 +282,7 @@ final class FrozenGraphConverter {
 		catch (IOException | RuntimeException damaged) {
 			// fall through: rebuilt by the caller
 		}
-		TensorFlowRuntime.deleteTree(target);
+		FileTrees.delete(target);
 		return null;
 	}
 
@@ -292,7 +292,7 @@ final class FrozenGraphConverter {
 		try (Stream<Path> walk = Files.walk(root)) {
 			for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
 				String rel = root.relativize(p).toString().replace('\\', '/');
-				if (!rel.equals(META)) out.put(rel, sha256(Files.readAllBytes(p), ""));
+				if (!rel.equals(META)) out.put(rel, Sha256.of(p));
 			}
 		}
 		return out;
@@ -307,7 +307,7 @@ final class FrozenGraphConverter {
 				if (!p.getFileName().toString().startsWith(TEMP_PREFIX) || !Files.isDirectory(p))
 					continue;
 				if (now - Files.getLastModifiedTime(p).toMillis() > STALE_TEMP_MILLIS)
-					TensorFlowRuntime.deleteTree(p);
+					FileTrees.delete(p);
 			}
 		}
 		catch (IOException ignored) {
@@ -315,15 +315,4 @@ final class FrozenGraphConverter {
 		}
 	}
 
-	private static String sha256(byte[] bytes, String salt) {
-		try {
-			MessageDigest md = MessageDigest.getInstance("SHA-256");
-			md.update(bytes);
-			md.update(salt.getBytes(StandardCharsets.UTF_8));
-			return HexFormat.of().formatHex(md.digest());
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
-	}
 }

@@ -1,13 +1,12 @@
 package org.explaincnn.core.tf;
 
+import com.google.protobuf.ByteString;
+
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,11 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.HexFormat;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import com.google.protobuf.ByteString;
 
 import org.tensorflow.Graph;
 import org.tensorflow.Output;
@@ -36,7 +32,9 @@ import org.tensorflow.proto.NodeDef;
 import org.tensorflow.proto.TensorProto;
 import org.tensorflow.proto.TensorShapeProto;
 import org.tensorflow.types.TFloat32;
+
 import org.explaincnn.core.ModelDescriptor;
+import org.explaincnn.core.Sha256;
 
 /**
  * Loading a Keras SavedModel costs seconds (the TensorFlow loader restores every variable, then its
@@ -63,32 +61,20 @@ final class FrozenModelCache {
 
 	/** Where the frozen copy of this SavedModel, read with these names, is (or would be) cached. */
 	static Path entry(Path savedModel, ModelDescriptor d) throws IOException {
-		MessageDigest md;
-		try {
-			md = MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
+		MessageDigest md = Sha256.digest();
 		List<Path> files = new ArrayList<>();
 		files.add(savedModel.resolve("saved_model.pb"));
 		Path variables = savedModel.resolve("variables");
 		if (Files.isDirectory(variables)) try (Stream<Path> walk = Files.walk(variables)) {
 			files.addAll(walk.filter(Files::isRegularFile).sorted().collect(Collectors.toList()));
 		}
-		byte[] buffer = new byte[1 << 16];
 		for (Path f : files) {
 			md.update(savedModel.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
-			try (InputStream in = new DigestInputStream(Files.newInputStream(f), md)) {
-				while (in.read(buffer) >= 0) {
-					// the digest reads along
-				}
-			}
+			Sha256.add(md, f);
 		}
 		md.update(("|" + d.input + "|" + d.logits + "|" + d.probabilities + "|" + d.tags + "|" +
 			d.signature + "|frozen-savedmodel-1").getBytes(StandardCharsets.UTF_8));
-		return TensorFlowRuntime.cacheRoot().resolve("savedmodels").resolve(HexFormat.of()
-			.formatHex(md.digest()));
+		return TensorFlowRuntime.cacheRoot().resolve("savedmodels").resolve(Sha256.hex(md));
 	}
 
 	/** The complete cached copy, or null (none yet, or a damaged one, which is removed). */

@@ -2,15 +2,14 @@ package org.explaincnn.core.tf;
 
 import ai.djl.engine.Engine;
 
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
 import org.bytedeco.javacpp.Loader;
 import org.tensorflow.TensorFlow;
 
-import java.io.IOException;
-import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Comparator;
 import org.explaincnn.core.ExplainException;
 
 /**
@@ -117,12 +116,4 @@ public final class TensorFlowRuntime {
 			"(e.g. linux-x86_64) to the class path.");
 	}
 
-	static void deleteTree(Path root) {
-		try (var walk = Files.walk(root)) {
-			walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-		}
-		catch (IOException ignored) {
-			// best effort clean-up of a temp folder
-		}
-	}
 }

@@ -1,11 +1,9 @@
 package org.explaincnn.ij.io;
 
-import java.io.InputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.explaincnn.core.Attribution;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explanation;
+import org.explaincnn.core.Sha256;
 import org.explaincnn.core.tf.TensorFlowRuntime;
 import org.explaincnn.ij.ExplainResult;
 
@@ -91,14 +90,10 @@ public final class Manifest {
 	static String sha256(Path modelPath) {
 		Path file = Files.isDirectory(modelPath) ? modelPath.resolve("saved_model.pb") : modelPath;
 		return SHA256.computeIfAbsent(file, f -> {
-			try (InputStream in = Files.newInputStream(f)) {
-				MessageDigest md = MessageDigest.getInstance("SHA-256");
-				byte[] buf = new byte[1 << 16];
-				for (int n; (n = in.read(buf)) > 0;)
-					md.update(buf, 0, n);
-				return HexFormat.of().formatHex(md.digest());
+			try {
+				return Sha256.of(f);
 			}
-			catch (Exception ex) {
+			catch (IOException | RuntimeException ex) {
 				return "unreadable: " + ex.getMessage();
 			}
 		});
