@@ -21,6 +21,7 @@ import net.imagej.patcher.LegacyInjector;
 
 import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.ImageFiles;
 import org.explaincnn.core.Param;
 import org.explaincnn.ij.CommonParams;
 import org.explaincnn.ij.ExplainJob;
@@ -292,8 +293,7 @@ public final class ExplainCli {
 		Path dir = home().resolve("sample-images");
 		try (Stream<Path> s = Files.list(dir)) {
 			List<Path> images = new ArrayList<>();
-			s.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(
-				".*\\.(png|jpe?g|tiff?|gif|bmp)")).sorted().forEach(images::add);
+			s.filter(ImageFiles::hasImageName).sorted().forEach(images::add);
 			return images;
 		}
 		catch (IOException e) {

@@ -14,12 +14,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.explaincnn.core.Attribution;
 import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.ImageFiles;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explanation;
 import org.explaincnn.core.ModelSpec;
@@ -51,9 +51,6 @@ import org.explaincnn.methods.Methods;
 final class ImageRunner {
 
 	private ImageRunner() {}
-
-	/** Image files a folder given as IMAGE contributes (others in it are left alone). */
-	private static final Pattern IMAGE_NAME = Pattern.compile(".*\\.(png|jpe?g|tiff?|gif|bmp)$");
 
 	/** An image's explanation, or why it has none. */
 	private record Outcome(Explanation explanation, String failure) {}
@@ -169,9 +166,8 @@ final class ImageRunner {
 			if (Files.isDirectory(p)) {
 				List<Path> in = new ArrayList<>();
 				try (Stream<Path> s = Files.list(p)) {
-					s.filter(f -> IMAGE_NAME.matcher(f.getFileName().toString().toLowerCase(Locale.ROOT))
-						.matches() && !ResultNames.isResult(f) && !Files.isDirectory(f)).sorted()
-						.forEach(in::add);
+					s.filter(f -> ImageFiles.hasImageName(f) && !ResultNames.isResult(f) && !Files
+						.isDirectory(f)).sorted().forEach(in::add);
 				}
 				catch (IOException e) {
 					throw new ExplainException("Cannot list folder " + p + " (" + AtomicFiles.reason(e) +

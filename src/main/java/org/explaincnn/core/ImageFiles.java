@@ -3,13 +3,23 @@ package org.explaincnn.core;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 import javax.imageio.ImageIO;
 
 /** Image files (PNG, JPEG, BMP, GIF) as channels-last rasters on the 0..255 scale, without ImageJ. */
 public final class ImageFiles {
 
+	/** Names of the image files a folder contributes (folders of inputs, samples, baselines). */
+	private static final Pattern IMAGE_NAME = Pattern.compile(".*\\.(png|jpe?g|tiff?|gif|bmp)");
+
 	private ImageFiles() {}
+
+	/** True for a PNG, JPEG, TIFF, GIF or BMP file name (by its extension, any case). */
+	public static boolean hasImageName(Path file) {
+		return IMAGE_NAME.matcher(file.getFileName().toString().toLowerCase(Locale.ROOT)).matches();
+	}
 
 	/**
 	 * RGB (3 channels) or luminance (1 channel); {@code sizeOut} receives width and height.

@@ -61,8 +61,7 @@ final class Baselines {
 		File folder = new File(kind);
 		List<float[]> out = new ArrayList<>();
 		if (folder.isDirectory()) {
-			File[] files = folder.listFiles((d, n) -> n.toLowerCase(Locale.ROOT).matches(
-				".*\\.(png|jpe?g|bmp|gif|tiff?)"));
+			File[] files = folder.listFiles(f -> ImageFiles.hasImageName(f.toPath()));
 			if (files == null || files.length == 0) throw new ExplainException("Baseline folder " +
 				folder + " has no images; give a folder of PNG/JPEG/TIFF images or black/noise/blur.");
 			Arrays.sort(files);
