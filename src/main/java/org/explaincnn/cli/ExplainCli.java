@@ -180,10 +180,8 @@ public final class ExplainCli {
 		}
 		confirmManyMaps(o);
 		o.job.startEngine();
-		if (!o.listClasses && !o.listLayers) {
-			if (o.job.model == null) o.job.model = home().resolve("sample-models/mobilenet_v1_0.50_224");
-			o.job.validate();
-		}
+		if (o.job.model == null) o.job.model = home().resolve("sample-models/mobilenet_v1_0.50_224");
+		if (!o.listClasses && !o.listLayers) o.job.validate();
 		return ImageRunner.run(o, out, err);
 	}
 

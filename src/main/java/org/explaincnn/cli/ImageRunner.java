@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.explaincnn.core.Attribution;
-import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ImageFiles;
 import org.explaincnn.core.ExplainableModel;
@@ -123,14 +122,7 @@ final class ImageRunner {
 	}
 
 	static int run(ExplainCli.Options o, PrintStream out, PrintStream err) {
-		if (o.listMethods) {
-			for (AttributionMethod m : Methods.all())
-				out.printf(Locale.ROOT, "%-16s %s%s%n", m.id(), m.title(), m.parameters().isEmpty() ? ""
-					: "  params " + m.parameters());
-			return 0;
-		}
-		if (o.job.model == null) o.job.model = ExplainCli.home().resolve(
-			"sample-models/mobilenet_v1_0.50_224");
+		// --list-methods is answered by ExplainCli; the model defaults to the sample there.
 		String method = Methods.byName(o.job.method).id(); // fails fast on a typo
 		if (o.listClasses) try (ModelCache.Lease lease = ModelCache.acquire(o.job.model)) {
 			ExplainableModel m = lease.model();
