@@ -1,0 +1,47 @@
+package org.explaincnn.core;
+
+import java.util.function.IntFunction;
+
+/**
+ * The perturbation runner: the scores of some classes at N inputs made on demand (masked,
+ * occluded, ablated copies of an image), streamed forward-only through {@link PassStream} in
+ * batches of {@code --batch}, with progress and cancel. Only N x classes floats are kept, never the
+ * inputs, so memory does not grow with N. Occlusion, feature ablation, RISE, LIME, KernelSHAP and
+ * the Score-CAM family differ only in the inputs they make and what they do with the scores.
+ */
+public final class PerturbationScores {
+
+	private PerturbationScores() {}
+
+	/**
+	 * scores[i][j] = the score ({@code options.score}) of classes[j] at input i; classes are
+	 * resolved class indices (not TOP_ONE).
+	 */
+	public static float[][] of(ExplainableModel model, PreparedImage image, int count,
+		IntFunction<float[]> inputAt, int[] classes, ExplainOptions options)
+	{
+		return of(model, image, count, inputAt, classes, options, 0, count);
+	}
+
+	/** As {@link #of}, reporting progress as passes done + 1 .. done + count of total. */
+	public static float[][] of(ExplainableModel model, PreparedImage image, int count,
+		IntFunction<float[]> inputAt, int[] classes, ExplainOptions options, int done, int total)
+	{
+		for (int c : classes)
+			if (c < 0 || c >= model.spec().classes) throw new IllegalArgumentException("class " + c);
+		float[][] scores = new float[count][classes.length];
+		PassStream.of(model, count, inputAt).at(image).progress(done, total).forEachRow(options,
+			(pass, row, index) -> {
+				for (int j = 0; j < classes.length; j++)
+					scores[index][j] = pass.score(options.score, row, classes[j]);
+			});
+		return scores;
+	}
+
+	/** The scores of the classes at the unperturbed image (one forward pass). */
+	public static float[] atImage(ExplainableModel model, PreparedImage image, int[] classes,
+		ExplainOptions options)
+	{
+		return of(model, image, 1, i -> image.modelInput, classes, options)[0];
+	}
+}
