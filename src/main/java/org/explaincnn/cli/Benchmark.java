@@ -153,20 +153,24 @@ final class Benchmark {
 			int batch = o.job.batchSize;
 			double folderPasses = barePasses(model, folder, batch), onePasses = barePasses(model, one,
 				batch);
-			double[][] times = new double[2][PROCESS_RUNS];
+			double[][] times = new double[3][PROCESS_RUNS];
 			for (int run = 0; run < PROCESS_RUNS; run++) {
 				// A fresh output folder per run: into an old one, ./explain keeps earlier results.
 				times[0][run] = explainProcess(folder, modelDir, batch, scratch.resolve("folder-" + run));
 				times[1][run] = explainProcess(one, modelDir, batch, scratch.resolve("one-" + run));
+				// The job of the comparison with Python tools: one 32-bit TIFF per image.
+				times[2][run] = explainProcess(folder, modelDir, batch, scratch.resolve("tiffs-" + run),
+					"--outputs", "heatmap");
 			}
-			out.printf(Locale.ROOT, "Whole process, Grad-CAM top-1 with the default outputs (a new JVM " +
-				"per run, start to exit; median of %d, alternated):%n", PROCESS_RUNS);
-			String[] names = { "folder of " + folder.size() + " images", "one image" };
-			double[] passes = { folderPasses, onePasses };
-			for (int i = 0; i < 2; i++) {
+			out.printf(Locale.ROOT, "Whole process, Grad-CAM top-1 (a new JVM per run, start to exit; " +
+				"median of %d, alternated):%n", PROCESS_RUNS);
+			String[] names = { "folder of " + folder.size() + " images, default outputs",
+				"one image, default outputs", "folder of " + folder.size() + " images, heatmap TIFFs only" };
+			double[] passes = { folderPasses, onePasses, folderPasses };
+			for (int i = 0; i < names.length; i++) {
 				Arrays.sort(times[i]);
 				double whole = times[i][PROCESS_RUNS / 2], reference = passes[i] + engineStartMs;
-				out.printf(Locale.ROOT, "%-22s %7.0f ms   bare passes %.0f ms + engine start %.0f ms = " +
+				out.printf(Locale.ROOT, "%-48s %7.0f ms   bare passes %.0f ms + engine start %.0f ms = " +
 					"%.0f ms   ratio %.2f%n", names[i], whole, passes[i], engineStartMs, reference, whole /
 						reference);
 			}
@@ -196,13 +200,14 @@ final class Benchmark {
 	}
 
 	/** Wall time of one {@code ./explain} process on these images, in ms. */
-	private static double explainProcess(List<Path> images, Path modelDir, int batch, Path outDir)
-		throws IOException
+	private static double explainProcess(List<Path> images, Path modelDir, int batch, Path outDir,
+		String... options) throws IOException
 	{
 		List<String> command = javaCommand();
 		images.forEach(p -> command.add(p.toAbsolutePath().toString()));
 		command.addAll(List.of("--model", modelDir.toAbsolutePath().toString(), "--batch", String
 			.valueOf(batch), "--out", outDir.toString()));
+		command.addAll(List.of(options));
 		long start = System.nanoTime();
 		Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
 			.redirectError(ProcessBuilder.Redirect.DISCARD).start();

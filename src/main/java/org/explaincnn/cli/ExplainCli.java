@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +26,7 @@ import org.explaincnn.core.ImageFiles;
 import org.explaincnn.core.Param;
 import org.explaincnn.ij.CommonParams;
 import org.explaincnn.ij.ExplainJob;
+import org.explaincnn.ij.io.ResultFiles;
 import org.explaincnn.methods.Methods;
 
 /**
@@ -69,7 +71,7 @@ public final class ExplainCli {
 
 	/** Options that take a value, besides the declared ones. */
 	private static final Set<String> VALUED = Set.of("--model", "--method", "--param", "--out",
-		"--sweep-layers");
+		"--sweep-layers", "--outputs");
 
 	/** --help: the synopsis, then every option with its default and what is allowed. */
 	static String usage() {
@@ -85,6 +87,7 @@ public final class ExplainCli {
 		option(sb, "--sweep-layers L", "one map per layer (all | name,name,...): shallow vs deep, as a stack");
 		option(sb, "--param KEY=VALUE", "a parameter of the method (e.g. steps=64; see --list-methods), repeatable");
 		option(sb, "--out DIR", "output folder (default ./explain-out)");
+		option(sb, "--outputs LIST", "the files written per image: heatmap, overlay, rois, comma-separated (default all three); what is not asked for is not drawn");
 		option(sb, "--panel", "also write <stem>.<method>.panel.png: input | heatmap | overlay");
 		option(sb, "--json", "also write <stem>.<method>.json (model sha256, parameters, timings, versions)");
 		option(sb, "--overwrite", "replace results already in --out (default: keep them, skip the image)");
@@ -248,6 +251,9 @@ public final class ExplainCli {
 				case "--sweep-layers":
 					o.job.sweep = v;
 					break;
+				case "--outputs":
+					o.outputs = ResultFiles.Output.parse(v);
+					break;
 				default:
 					throw new ExplainException("Unknown option " + arg + "; see ./explain --help.");
 			}
@@ -304,6 +310,8 @@ public final class ExplainCli {
 		final ExplainJob job = new ExplainJob();
 		final List<Path> images = new ArrayList<>();
 		Path out = Paths.get("explain-out");
+		/** The result files written per image. */
+		Set<ResultFiles.Output> outputs = EnumSet.allOf(ResultFiles.Output.class);
 		boolean json, panel, listLayers, listMethods, listClasses, overwrite, yes;
 	}
 }

@@ -73,7 +73,8 @@ final class ImageRunner {
 		String assumed = model.spec().assumptions.stream().anyMatch(a -> a.startsWith(
 			"pixels scaled")) ? "  (pixels/255 assumed: no descriptor)" : "";
 		try {
-			ImageExplainer.save(r, o.job, o.out, name, o.json, p.toAbsolutePath().toString());
+			ImageExplainer.save(r, o.job, o.out, name, o.json, p.toAbsolutePath().toString(),
+				o.outputs);
 			if (o.panel) ResultFiles.writePng(ExplanationRenderer.panel(f.image, r, render.lut), o.out
 				.resolve(name + "." + e.method + ".panel.png"));
 			for (Attribution a : e.attributions)
@@ -197,7 +198,9 @@ final class ImageRunner {
 		List<Path> todo = new ArrayList<>(), kept = new ArrayList<>();
 		Map<Path, Path> clashes = new LinkedHashMap<>();
 		for (Path p : images) {
-			Path heatmap = o.out.resolve(names.get(p) + "." + method + ".heatmap.tif");
+			// An earlier run's results are recognised by the first file this run would write.
+			Path heatmap = o.out.resolve(names.get(p) + "." + method + "." + o.outputs.iterator()
+				.next().suffix);
 			Path clash = null;
 			for (String what : List.of("heatmap.tif", "overlay.png", "rois.zip", "json",
 				"panel.png"))
@@ -217,7 +220,8 @@ final class ImageRunner {
 		for (Path p : kept) {
 			tally.skipped.incrementAndGet();
 			err.println("explain: " + p.getFileName() + ": results exist (" + o.out.resolve(names.get(
-				p) + "." + method + ".heatmap.tif") + "), kept; --overwrite replaces them.");
+				p) + "." + method + "." + o.outputs.iterator().next().suffix) +
+				"), kept; --overwrite replaces them.");
 			try {
 				csv.skipped(p.toString(), "results exist; --overwrite replaces them");
 			}
@@ -249,7 +253,11 @@ final class ImageRunner {
 		{
 			ExplainableModel model = lease.model();
 			spec.complete(model.spec());
-			RenderOptions render = ImageExplainer.renderOptions(o.job, false, true);
+			// Only what is written is drawn: no ROI tracing when neither the ROI zip nor the overlay
+			// picture (which shows them) is asked for, no overlay picture unless it is written.
+			boolean overlay = o.outputs.contains(ResultFiles.Output.OVERLAY) || o.panel;
+			RenderOptions render = RenderOptions.of(o.job.lut, o.job.opacity, o.job.threshold, o.job
+				.addRois && (overlay || o.outputs.contains(ResultFiles.Output.ROIS)), false, overlay);
 			// Images go through the model in chunks of the batch size, as before the pipeline: a
 			// chunk of one runs alone, so its maps are the same bits as a single-image run. A file
 			// that cannot be read is reported in its turn and the chunk goes on without it.

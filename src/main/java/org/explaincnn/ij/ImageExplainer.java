@@ -5,10 +5,12 @@ import ij.ImagePlus;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -181,8 +183,15 @@ public final class ImageExplainer {
 	public static List<Path> save(ExplainResult r, ExplainJob job, Path outDir, String stem,
 		boolean json, String inputFile) throws IOException
 	{
+		return save(r, job, outDir, stem, json, inputFile, EnumSet.allOf(ResultFiles.Output.class));
+	}
+
+	/** As {@link #save(ExplainResult, ExplainJob, Path, String, boolean, String)}, the chosen files. */
+	public static List<Path> save(ExplainResult r, ExplainJob job, Path outDir, String stem,
+		boolean json, String inputFile, Set<ResultFiles.Output> outputs) throws IOException
+	{
 		return ResultFiles.write(r, outDir, stem, json ? Manifest.of(r, job.describe(), inputFile)
-			: null);
+			: null, outputs);
 	}
 
 	public static String version() {

@@ -1,5 +1,7 @@
 package org.explaincnn.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.explaincnn.HeadlessImageJ;
 import org.explaincnn.TestData;
@@ -78,6 +81,31 @@ class ExplainCliTest {
 			for (String ext : List.of("heatmap.tif", "overlay.png", "rois.zip"))
 				assertTrue(Files.isRegularFile(cwd.resolve(stem + ".gradcam." + ext)), stem + " " + ext);
 		assertEquals(4, r.out.lines().count(), "one line per image and the folder: " + r.out);
+	}
+
+	@Test
+	void outputsWritesOnlyTheChosenFiles() throws Exception {
+		String both = TestData.sampleImage("both.png").toString();
+		Run r = cli(both, "--outputs", "heatmap", "--out", tmp.toString());
+		assertEquals(0, r.code, r.err);
+		try (Stream<Path> files = Files.list(tmp)) {
+			assertEquals(List.of("both.gradcam.heatmap.tif", "explain.csv"), files.map(f -> f
+				.getFileName().toString()).sorted().toList());
+		}
+		assertEquals(32, IJ.openImage(tmp.resolve("both.gradcam.heatmap.tif").toString())
+			.getBitDepth());
+		// A second run asking for more keeps nothing it would not have written: the ROI zip is new,
+		// and its regions are the ones a full run traces.
+		Path full = tmp.resolve("full");
+		assertEquals(0, cli(both, "--out", full.toString()).code);
+		Run rois = cli(both, "--outputs", "rois,heatmap", "--out", tmp.toString(), "--overwrite");
+		assertEquals(0, rois.code, rois.err);
+		assertArrayEquals(Files.readAllBytes(full.resolve("both.gradcam.rois.zip")), Files
+			.readAllBytes(tmp.resolve("both.gradcam.rois.zip")));
+		assertFalse(Files.exists(tmp.resolve("both.gradcam.overlay.png")));
+		Run bad = cli(both, "--outputs", "heatmap,movie", "--out", tmp.toString());
+		assertEquals(2, bad.code);
+		assertTrue(bad.err.startsWith("explain: Unknown output 'movie' in --outputs"), bad.err);
 	}
 
 	@Test

@@ -17,8 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -26,6 +29,7 @@ import javax.imageio.ImageIO;
 
 import com.google.gson.GsonBuilder;
 
+import org.explaincnn.core.ExplainException;
 import org.explaincnn.ij.ExplainResult;
 
 /**
@@ -37,6 +41,36 @@ public final class ResultFiles {
 
 	private ResultFiles() {}
 
+	/** The files of one explanation a run can write (the JSON manifest and panel are asked apart). */
+	public enum Output {
+		HEATMAP("heatmap.tif"), OVERLAY("overlay.png"), ROIS("rois.zip");
+
+		/** What follows {@code <stem>.<method>.} in the file name. */
+		public final String suffix;
+
+		Output(String suffix) {
+			this.suffix = suffix;
+		}
+
+		/**
+		 * "heatmap,overlay,rois" or any part of it, in any order; a one-line error names a wrong
+		 * word and the choices.
+		 */
+		public static Set<Output> parse(String list) {
+			Set<Output> out = EnumSet.noneOf(Output.class);
+			for (String word : list.split(",")) {
+				String w = word.strip().toLowerCase(Locale.ROOT);
+				Output found = null;
+				for (Output o : values())
+					if (o.name().toLowerCase(Locale.ROOT).equals(w)) found = o;
+				if (found == null) throw new ExplainException("Unknown output '" + word.strip() +
+					"' in --outputs; give a comma-separated list of heatmap, overlay, rois.");
+				out.add(found);
+			}
+			return out;
+		}
+	}
+
 	/**
 	 * Writes heatmap TIFF, overlay PNG and ROI zip, and the JSON manifest when {@code manifest} is
 	 * not null; returns the files in that order.
@@ -44,15 +78,26 @@ public final class ResultFiles {
 	public static List<Path> write(ExplainResult r, Path outDir, String stem,
 		Map<String, Object> manifest) throws IOException
 	{
+		return write(r, outDir, stem, manifest, EnumSet.allOf(Output.class));
+	}
+
+	/** As {@link #write(ExplainResult, Path, String, Map)}, only the chosen files. */
+	public static List<Path> write(ExplainResult r, Path outDir, String stem,
+		Map<String, Object> manifest, Set<Output> outputs) throws IOException
+	{
 		Files.createDirectories(outDir);
-		String base = stem + "." + r.explanation.method;
+		String base = stem + "." + r.explanation.method + ".";
 		List<Path> written = new ArrayList<>();
-		written.add(writeHeatmap(r.heatmap, outDir.resolve(base + ".heatmap.tif")));
-		written.add(writePng(r.overlayPreview, outDir.resolve(base + ".overlay.png")));
-		Path zip = outDir.resolve(base + ".rois.zip");
-		writeRoiZip(r.rois, zip);
-		written.add(zip);
-		if (manifest != null) written.add(writeJson(manifest, outDir.resolve(base + ".json")));
+		if (outputs.contains(Output.HEATMAP)) written.add(writeHeatmap(r.heatmap, outDir.resolve(
+			base + Output.HEATMAP.suffix)));
+		if (outputs.contains(Output.OVERLAY)) written.add(writePng(r.overlayPreview, outDir.resolve(
+			base + Output.OVERLAY.suffix)));
+		if (outputs.contains(Output.ROIS)) {
+			Path zip = outDir.resolve(base + Output.ROIS.suffix);
+			writeRoiZip(r.rois, zip);
+			written.add(zip);
+		}
+		if (manifest != null) written.add(writeJson(manifest, outDir.resolve(base + "json")));
 		return written;
 	}
 
