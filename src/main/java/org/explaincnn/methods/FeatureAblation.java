@@ -30,7 +30,7 @@ final class FeatureAblation implements AttributionMethod {
 	static final Param<String> BASELINE = Param.choiceOrPath("baseline", "black", List.of("black",
 		"white", "mean", "blur"), false, "Baseline",
 		"what an ablated feature's pixels become: black, white, the image's per-channel mean, a blurred copy or an image file");
-	static final Param<Integer> CELL = Param.integer("cell", 32, 2, 4096, "Grid cell (model pixels)",
+	static final Param<Integer> CELL = Param.integer("cell", 32, 2, 4096, "Cell of the grid (model pixels)",
 		"side of the grid cells used as features when no label image or ROIs are given, in model-input pixels");
 
 	@Override
