@@ -3,6 +3,8 @@ package org.explaincnn.ij;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ij.IJ;
+import ij.ImagePlus;
 import ij.gui.PolygonRoi;
 import ij.gui.Roi;
 
@@ -29,6 +31,8 @@ import org.explaincnn.core.FeatureMask;
 import org.explaincnn.core.PreparedImage;
 import org.explaincnn.core.TargetSpec;
 import org.explaincnn.ij.io.FeatureTable;
+import org.explaincnn.ij.render.ExplanationRenderer;
+import org.explaincnn.ij.render.RenderOptions;
 import org.explaincnn.methods.Methods;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -155,5 +159,37 @@ class FeatureAblationRoisTest {
 		String line = err.toString(StandardCharsets.UTF_8).strip();
 		assertTrue(line.contains("no pixels inside the 224x224 image") && !line.contains("\n\t"),
 			line);
+	}
+
+	/**
+	 * The signed map on a grid: with the default LUT, the heatmap's display range is centred on 0
+	 * and the overlay colours the most positive cell red and the most negative one blue.
+	 */
+	@Test
+	void cellsForAndAgainstTheClassAreDrawnInDifferentColours() {
+		// The dog class: the cat's cells speak against it.
+		Explanation e = Explainer.explain(model, both, Methods.byName("featureablation"), TargetSpec
+			.parse(Integer.toString(dogClass)), ExplainOptions.DEFAULTS, System.nanoTime());
+		Attribution a = e.attributions.get(0);
+		int lo = 0, hi = 0;
+		for (int i = 0; i < a.map.length; i++) {
+			if (a.map[i] < a.map[lo]) lo = i;
+			if (a.map[i] > a.map[hi]) hi = i;
+		}
+		System.out.printf(Locale.ROOT, "dog class grid: most negative cell %.3f, most positive %.3f%n",
+			a.map[lo], a.map[hi]);
+		assertTrue(a.map[lo] < -0.1 * a.map[hi], "a cell against the class, drawn above the overlay floor");
+		ImagePlus input = IJ.openImage(TestData.sampleImage("both.png").toString());
+		ExplainResult r = ExplanationRenderer.render(input, e, model, RenderOptions.of(Luts.DEFAULT,
+			1.0, "0.5", false, false, true));
+		double range = Math.max(-a.map[lo], a.map[hi]);
+		assertEquals(-range, r.heatmap.getDisplayRangeMin(), 1e-4 * range);
+		assertEquals(range, r.heatmap.getDisplayRangeMax(), 1e-4 * range);
+		int[] rgb = (int[]) r.overlayPreview.getProcessor().getPixels();
+		int positive = rgb[hi], negative = rgb[lo];
+		assertTrue((positive >> 16 & 255) > (positive & 255) + 100, "for the class: red, " + Integer
+			.toHexString(positive));
+		assertTrue((negative & 255) > (negative >> 16 & 255) + 30, "against the class: blue, " + Integer
+			.toHexString(negative));
 	}
 }
