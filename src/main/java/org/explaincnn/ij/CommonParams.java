@@ -62,7 +62,9 @@ public final class CommonParams {
 	public static final Param<String> FEATURES = Param.text("features", FeatureMasks.AUTO,
 		"Features (groups of pixels)",
 		"auto (the ROI Manager's ROIs if it holds any, else a grid), grid, roimanager, a label image (TIFF/PNG, each value above 0 one feature) or ROI set (.zip/.roi) file, or the title of an open label image",
-		FeatureMasks::problem);
+		// A lambda, not FeatureMasks::problem: linking FeatureMasks may load ImageJ classes, which
+		// must wait until the command line has patched ImageJ for headless macros.
+		value -> FeatureMasks.problem(value));
 
 	/** Layer Sweep: the method, one of the registered methods that read a layer. */
 	public static final Param<String> SWEEP_METHOD = Param.choice("method", "layercam",

@@ -192,4 +192,22 @@ class FeatureAblationRoisTest {
 		assertTrue((negative & 255) > (negative >> 16 & 255) + 30, "against the class: blue, " + Integer
 			.toHexString(negative));
 	}
+
+	/** The macro key features= reaches the method: the recorded form of the menu command. */
+	@Test
+	void aMacroTakesTheRoiSetAsFeatures() throws Exception {
+		Path out = tmp.resolve("macro");
+		Path macro = Files.writeString(tmp.resolve("ablate.ijm"), String.join("\n",
+			"open(\"" + TestData.sampleImage("both.png") + "\");",
+			"run(\"Feature Ablation\", \"model=[" + TestData.sampleModel() + "] target=tabby features=[" +
+				zip + "] baseline=black output=[" + out + "]\");"));
+		ByteArrayOutputStream o = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+		int code = ExplainCli.execute(new String[] { "--macro", macro.toString() }, new PrintStream(o,
+			true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+		assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+		List<String> lines = Files.readAllLines(out.resolve("both.featureablation.features.csv"));
+		assertEquals(List.of("dog", "cat"), List.of(fields(lines.get(1))[2], fields(lines.get(2))[2]));
+		assertTrue(Double.parseDouble(fields(lines.get(2))[3]) > Double.parseDouble(fields(lines.get(
+			1))[3]), String.join("\n", lines));
+	}
 }
