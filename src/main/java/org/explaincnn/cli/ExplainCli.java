@@ -62,6 +62,7 @@ public final class ExplainCli {
 		declared("--seed", "N", CommonParams.SEED);
 		declared("--batch", "N", CommonParams.BATCH);
 		declared("--threads", "N", CommonParams.THREADS);
+		declared("--features", "F", CommonParams.FEATURES);
 	}
 
 	private static void declared(String option, String metavar, Param<?> p) {

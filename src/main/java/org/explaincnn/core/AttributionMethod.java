@@ -62,6 +62,14 @@ public interface AttributionMethod {
 		return false;
 	}
 
+	/**
+	 * True if the method switches groups of pixels off and reads
+	 * {@link ExplainOptions#featureMask} (front ends then offer the features option).
+	 */
+	default boolean usesFeatureMask() {
+		return false;
+	}
+
 	/** Model passes (forward+backward) per image and class: the benchmark's unit of cost. */
 	default int passes(ExplainOptions options) {
 		return 1;

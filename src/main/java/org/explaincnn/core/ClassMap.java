@@ -7,6 +7,12 @@ import java.util.Map;
 /** One method's map for one class at model resolution, with method-specific findings. */
 public final class ClassMap {
 
+	/**
+	 * Key of a detail that is true for signed maps, whose negative values are evidence against the
+	 * class (drawn with a diverging colour map).
+	 */
+	public static final String SIGNED = "signed";
+
 	/** modelHeight x modelWidth values. */
 	public final float[] map;
 	/** E.g. the integrated-gradients completeness gap; written to logs and JSON. */

@@ -33,6 +33,11 @@ public final class ExplainOptions {
 	public final int batchSize;
 	public final ProgressListener progress;
 	public final BooleanSupplier cancelled;
+	/**
+	 * Feature groups on the original image for methods that switch groups of pixels off (feature
+	 * ablation; LIME and KernelSHAP), or null: each such method then uses its own default groups.
+	 */
+	public final FeatureMask featureMask;
 	/** Method parameters as typed by the user (key -> text); read them with {@link #get}. */
 	private final Map<String, String> params;
 
@@ -44,6 +49,7 @@ public final class ExplainOptions {
 		this.batchSize = b.batchSize;
 		this.progress = b.progress;
 		this.cancelled = b.cancelled;
+		this.featureMask = b.featureMask;
 		this.params = Collections.unmodifiableMap(new LinkedHashMap<>(b.params));
 	}
 
@@ -61,6 +67,7 @@ public final class ExplainOptions {
 		b.batchSize = batchSize;
 		b.progress = progress;
 		b.cancelled = cancelled;
+		b.featureMask = featureMask;
 		b.params.putAll(params);
 		return b;
 	}
@@ -112,6 +119,7 @@ public final class ExplainOptions {
 		private int batchSize = BATCH.defaultValue;
 		private ProgressListener progress = ProgressListener.NONE;
 		private BooleanSupplier cancelled = () -> false;
+		private FeatureMask featureMask;
 		private final Map<String, String> params = new LinkedHashMap<>();
 
 		private Builder() {}
@@ -149,6 +157,12 @@ public final class ExplainOptions {
 
 		public Builder cancelled(BooleanSupplier c) {
 			this.cancelled = c;
+			return this;
+		}
+
+		/** Feature groups on the original image; null: the method's default groups. */
+		public Builder featureMask(FeatureMask mask) {
+			this.featureMask = mask;
 			return this;
 		}
 

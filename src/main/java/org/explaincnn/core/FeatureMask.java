@@ -13,6 +13,12 @@ import java.util.Map;
  */
 public final class FeatureMask {
 
+	/**
+	 * Key of the {@link ClassMap#details} entry that holds per-feature results: a list, in feature
+	 * order, of maps with "id" (1-based), "name", "attribution" and "pixels" (original pixels).
+	 */
+	public static final String DETAIL = "features";
+
 	/** Label of a pixel that belongs to no feature. */
 	public static final int NONE = -1;
 

@@ -77,6 +77,7 @@ public abstract class ExplainCommand extends DynamicCommand {
 		List<Param<?>> out = new ArrayList<>();
 		for (Param<?> p : CommonParams.ALL)
 			if (p != CommonParams.MODEL && p != CommonParams.OUTPUT) out.add(p);
+		if (methodId != null) out.addAll(CommonParams.extraFor(Methods.byName(methodId)));
 		out.addAll(methodInputs());
 		return out;
 	}

@@ -147,4 +147,12 @@ public final class MethodCommands {
 			super("gradientshap");
 		}
 	}
+
+	@Plugin(type = Command.class, label = "Feature Ablation", headless = true)
+	public static class FeatureAblationCommand extends ExplainCommand {
+
+		public FeatureAblationCommand() {
+			super("featureablation");
+		}
+	}
 }

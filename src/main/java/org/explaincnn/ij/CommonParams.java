@@ -55,6 +55,17 @@ public final class CommonParams {
 	public static final Param<Integer> TOP_K = Param.integer("top-k", 1, 1, 100_000, "Top-k",
 		"explain the K best classes, one map each (at most the model's number of classes)");
 
+	/**
+	 * Feature groups for the methods that switch groups of pixels off (feature ablation): offered
+	 * only by their dialogs and commands, read by {@link FeatureMasks}.
+	 */
+	public static final Param<String> FEATURES = Param.text("features", FeatureMasks.AUTO,
+		"Features (groups of pixels)",
+		"auto (the ROI Manager's ROIs if it holds any, else a grid), grid, roimanager, a label image (TIFF/PNG, each value above 0 one feature) or ROI set (.zip/.roi) file, or the title of an open label image",
+		// A lambda, not FeatureMasks::problem: linking FeatureMasks may load ImageJ classes, which
+		// must wait until the command line has patched ImageJ for headless macros.
+		value -> FeatureMasks.problem(value));
+
 	/** Layer Sweep: the method, one of the registered methods that read a layer. */
 	public static final Param<String> SWEEP_METHOD = Param.choice("method", "layercam",
 		layerMethodIds(), "Method", "the method run at every layer (a method that reads a layer)");
@@ -78,11 +89,16 @@ public final class CommonParams {
 		return "explaincnn." + p.key;
 	}
 
-	/** The common option with this key, or null. */
+	/** The common option with this key (the features option included), or null. */
 	public static Param<?> byKey(String key) {
 		for (Param<?> p : ALL)
 			if (p.hasKey(key)) return p;
-		return null;
+		return FEATURES.hasKey(key) ? FEATURES : null;
+	}
+
+	/** The common options a method offers beyond {@link #ALL}: features, if it groups pixels. */
+	public static List<Param<?>> extraFor(AttributionMethod method) {
+		return method.usesFeatureMask() ? List.of(FEATURES) : List.of();
 	}
 
 	/** The ids of the registered methods that read a layer: the ones a layer sweep can run. */

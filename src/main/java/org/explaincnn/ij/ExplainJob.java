@@ -46,6 +46,8 @@ public final class ExplainJob {
 	public int batchSize = CommonParams.BATCH.defaultValue;
 	/** TensorFlow threads; 0 leaves TensorFlow's default (all cores). Read when TensorFlow starts. */
 	public int threads;
+	/** Feature groups of feature ablation: see {@link CommonParams#FEATURES}. */
+	public String features = CommonParams.FEATURES.defaultValue;
 	/** The method's own parameters as typed (key -> text); checked by {@link #validate}. */
 	public final Map<String, String> params = new LinkedHashMap<>();
 
@@ -105,6 +107,9 @@ public final class ExplainJob {
 			case "output":
 				output = text.isBlank() ? null : Paths.get(text.strip());
 				break;
+			case "features":
+				features = CommonParams.FEATURES.parse(text.isBlank() ? FeatureMasks.AUTO : text);
+				break;
 			default:
 				throw new IllegalStateException("option " + p.key + " is declared but not read");
 		}
@@ -141,6 +146,8 @@ public final class ExplainJob {
 				return threads > 0 ? threads : CommonParams.THREADS.defaultValue;
 			case "output":
 				return output == null ? "" : output.toString();
+			case "features":
+				return features;
 			default:
 				throw new IllegalArgumentException("not a common option: " + p.key);
 		}
@@ -162,6 +169,7 @@ public final class ExplainJob {
 		if (threads != 0) recheck(CommonParams.THREADS, threads);
 		Luts.byName(lut);
 		m.checkParameters(params);
+		if (m.usesFeatureMask()) recheck(CommonParams.FEATURES, features);
 		if (sweep != null) CommonParams.SWEEP_METHOD.parse(m.id());
 	}
 
@@ -213,6 +221,8 @@ public final class ExplainJob {
 			if (p != CommonParams.MODEL && p != CommonParams.OUTPUT) m.put(p.key, get(p));
 		if (sweep != null) m.put("sweep", sweep);
 		AttributionMethod am = Methods.byName(method);
+		for (Param<?> p : CommonParams.extraFor(am))
+			m.put(p.key, get(p));
 		ExplainOptions o = options();
 		for (Param<?> p : am.parameters())
 			if (sweep == null || !p.hasKey(CommonParams.SWEEP_LAYERS.key)) m.put(p.key, o.get(p));

@@ -101,7 +101,10 @@ public class ExplainPlugin implements PlugIn {
 				out.add(CommonParams.SWEEP_LAYERS);
 			}
 		}
-		if (!SWEEP.equals(methodArg)) out.addAll(Methods.byName(methodArg).parameters());
+		if (!SWEEP.equals(methodArg)) {
+			out.addAll(CommonParams.extraFor(Methods.byName(methodArg)));
+			out.addAll(Methods.byName(methodArg).parameters());
+		}
 		out.add(CommonParams.OUTPUT);
 		return out;
 	}

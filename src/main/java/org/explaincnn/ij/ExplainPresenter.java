@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import org.explaincnn.core.Attribution;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.ij.io.FeatureTable;
 import org.explaincnn.ij.io.ResultNames;
 
 /** What the GUI front ends do with a result: show it, fill the ROI Manager, save on request. */
@@ -45,6 +46,8 @@ public final class ExplainPresenter {
 			for (Roi roi : r.rois)
 				rm.addRoi((Roi) roi.clone());
 		}
+		if (!GraphicsEnvironment.isHeadless() && FeatureTable.has(r.explanation))
+			FeatureTable.resultsTable(r.explanation).show(r.explanation.methodTitle + " features");
 		Path saveTo = job.output;
 		if (saveTo != null) {
 			try {

@@ -21,12 +21,15 @@ import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explainer;
 import org.explaincnn.core.Explanation;
+import org.explaincnn.core.FeatureMask;
+import org.explaincnn.core.ImageGeometry;
 import org.explaincnn.core.ModelSpec;
 import org.explaincnn.core.PreparedImage;
 import org.explaincnn.core.TargetSpec;
 import org.explaincnn.ij.input.Frame;
 import org.explaincnn.ij.input.FrameSource;
 import org.explaincnn.ij.input.ImagePlusSource;
+import org.explaincnn.ij.io.FeatureTable;
 import org.explaincnn.ij.io.Manifest;
 import org.explaincnn.ij.io.ResultFiles;
 import org.explaincnn.ij.render.ExplanationRenderer;
@@ -152,7 +155,16 @@ public final class ImageExplainer {
 			ModelCache.shuttingDown() || cancelled.getAsBoolean()).build();
 		TargetSpec target = TargetSpec.parse(job.target);
 		List<Explanation> explanations = new ArrayList<>();
-		if (job.sweep != null) for (PreparedImage p : prepared)
+		if (job.sweep == null && method.usesFeatureMask()) {
+			// Each image gets its features on its own geometry (a label image or ROIs must fit it).
+			for (PreparedImage p : prepared) {
+				ImageGeometry g = p.geometry;
+				explanations.add(Explainer.explain(model, p, method, target, options.toBuilder()
+					.featureMask(FeatureMasks.forImage(job.features, g.originalWidth, g.originalHeight))
+					.build(), prepared.size() == 1 ? startNanos : System.nanoTime()));
+			}
+		}
+		else if (job.sweep != null) for (PreparedImage p : prepared)
 			explanations.add(Explainer.sweep(model, p, method, target, Explainer.sweepLayers(model,
 				job.sweep), options));
 		else if (prepared.size() == 1) explanations.add(Explainer.explain(model, prepared.get(0),
@@ -166,6 +178,10 @@ public final class ImageExplainer {
 		for (Attribution a : e.attributions) {
 			Map<String, Object> details = new LinkedHashMap<>(a.details);
 			Object warning = details.remove(Explainer.WARNING);
+			// The per-feature values go to the features table and CSV, not into the log line.
+			Object features = details.remove(FeatureMask.DETAIL);
+			if (features instanceof List) details.put(FeatureMask.DETAIL, ((List<?>) features).size() +
+				" (see the features table)");
 			if (!details.isEmpty()) log.accept(e.methodTitle + " " + a.label + ": " + details);
 			if (warning != null) log.accept("Warning: " + warning);
 		}
@@ -179,19 +195,28 @@ public final class ImageExplainer {
 		return ExplanationRenderer.panel(input, r, Luts.byName(lutName));
 	}
 
-	/** Writes stem.method.heatmap.tif, .overlay.png, .rois.zip and optionally .json; returns them. */
+	/**
+	 * Writes stem.method.heatmap.tif, .overlay.png, .rois.zip, optionally .json, and for methods
+	 * with per-feature values .features.csv; returns them.
+	 */
 	public static List<Path> save(ExplainResult r, ExplainJob job, Path outDir, String stem,
 		boolean json, String inputFile) throws IOException
 	{
 		return save(r, job, outDir, stem, json, inputFile, EnumSet.allOf(ResultFiles.Output.class));
 	}
 
-	/** As {@link #save(ExplainResult, ExplainJob, Path, String, boolean, String)}, the chosen files. */
+	/**
+	 * As {@link #save(ExplainResult, ExplainJob, Path, String, boolean, String)}, the chosen files;
+	 * a method's per-feature table is always written (it is the result of feature methods).
+	 */
 	public static List<Path> save(ExplainResult r, ExplainJob job, Path outDir, String stem,
 		boolean json, String inputFile, Set<ResultFiles.Output> outputs) throws IOException
 	{
-		return ResultFiles.write(r, outDir, stem, json ? Manifest.of(r, job.describe(), inputFile)
-			: null, outputs);
+		List<Path> written = new ArrayList<>(ResultFiles.write(r, outDir, stem, json ? Manifest.of(r,
+			job.describe(), inputFile) : null, outputs));
+		if (FeatureTable.has(r.explanation)) written.add(FeatureTable.writeCsv(r.explanation, outDir
+			.resolve(stem + "." + r.explanation.method + FeatureTable.CSV_SUFFIX)));
+		return written;
 	}
 
 	public static String version() {

@@ -125,6 +125,7 @@ class MenuAndMacroTest {
 		if (p == CommonParams.LUT) return "Grays";
 		if (p == CommonParams.TARGET) return "tiger cat";
 		if (p == CommonParams.LAYER) return "MobilenetV1/MobilenetV1/Conv2d_12_pointwise/Relu6";
+		if (p == CommonParams.FEATURES) return "grid";
 		switch (p.kind) {
 			case BOOLEAN:
 				return String.valueOf(!(Boolean) p.defaultValue);

@@ -16,10 +16,12 @@ import java.util.List;
 import java.util.Locale;
 
 import org.explaincnn.core.Attribution;
+import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explanation;
 import org.explaincnn.core.Labels;
 import org.explaincnn.ij.ExplainResult;
+import org.explaincnn.ij.Luts;
 
 /**
  * Draws an explanation as ImageJ objects: a 32-bit heatmap with the input's size and calibration
@@ -38,7 +40,7 @@ public final class ExplanationRenderer {
 		RenderOptions o)
 	{
 		ImagePlus heatmap = new ImagePlus();
-		fillHeatmap(heatmap, input, e, o.lut, model.spec().labels);
+		fillHeatmap(heatmap, input, e, lutFor(e, o), model.spec().labels);
 		return draw(input, e, model, o, heatmap, List.of());
 	}
 
@@ -51,7 +53,7 @@ public final class ExplanationRenderer {
 	public static ExplainResult update(ExplainResult shown, ImagePlus input, Explanation next,
 		RenderOptions o)
 	{
-		fillHeatmap(shown.heatmap, input, next, o.lut, shown.model.spec().labels);
+		fillHeatmap(shown.heatmap, input, next, lutFor(next, o), shown.model.spec().labels);
 		ExplainResult r = draw(input, next, shown.model, o, shown.heatmap, shown.inputOverlay);
 		shown.heatmap.updateAndDraw();
 		return r;
@@ -61,6 +63,7 @@ public final class ExplanationRenderer {
 	private static ExplainResult draw(ImagePlus input, Explanation e, ExplainableModel model,
 		RenderOptions o, ImagePlus heatmap, List<Roi> previous)
 	{
+		LUT lut = lutFor(e, o);
 		List<Roi> rois = new ArrayList<>();
 		for (int i = 0; i < e.attributions.size(); i++) {
 			Attribution a = e.attributions.get(i);
@@ -79,7 +82,7 @@ public final class ExplanationRenderer {
 			for (Roi old : previous)
 				overlay.remove(old);
 			if (o.opacity > 0) {
-				ImageRoi map = colouredRoi(e.attributions.get(0), heatmap, o.lut, o.opacity);
+				ImageRoi map = colouredRoi(e.attributions.get(0), heatmap, lut, o.opacity);
 				overlay.add(map, "Explain CNN " + e.methodTitle);
 				onInput.add(map);
 			}
@@ -94,7 +97,7 @@ public final class ExplanationRenderer {
 		Overlay heatOverlay = new Overlay();
 		rois.forEach(r -> heatOverlay.add((Roi) r.clone()));
 		heatmap.setOverlay(heatOverlay);
-		ImagePlus preview = o.preview ? preview(input, e, heatmap, o.lut, o.opacity, rois) : null;
+		ImagePlus preview = o.preview ? preview(input, e, heatmap, lut, o.opacity, rois) : null;
 		return new ExplainResult(e, heatmap, preview, rois, model, onInput);
 	}
 
@@ -126,7 +129,9 @@ public final class ExplanationRenderer {
 		// Display (and overlay) the evidence for the class, from 0 to the 99.5th percentile of the
 		// positive values: pixel-level maps have a few outliers that would leave the rest black.
 		// All values, negative ones included, stay in the 32-bit data.
-		heat.setDisplayRange(0, hi > 0 ? positivePercentile(e, 0.995) : Math.max(-lo, 1));
+		// Signed maps (negative = evidence against the class) are centred on 0 instead.
+		if (signed(e) && lo < 0) heat.setDisplayRange(-Math.max(-lo, hi), Math.max(-lo, hi));
+		else heat.setDisplayRange(0, hi > 0 ? positivePercentile(e, 0.995) : Math.max(-lo, 1));
 		heat.setProp("ExplainCNN.method", e.method);
 		heat.setProp("ExplainCNN.class", first.classIndex);
 		heat.setProp("ExplainCNN.label", first.label);
@@ -137,6 +142,35 @@ public final class ExplanationRenderer {
 		heat.setProp("ExplainCNN.predictedLabel", labels.name(e.top[0]));
 		heat.setProp("ExplainCNN.predictedProbability", e.probabilities[e.top[0]]);
 		heat.setProp("ExplainCNN.ms", String.format(Locale.ROOT, "%.1f", e.totalMs));
+	}
+
+	/** True for maps whose negative values are evidence against the class (feature ablation). */
+	static boolean signed(Explanation e) {
+		return Boolean.TRUE.equals(e.attributions.get(0).details.get(ClassMap.SIGNED));
+	}
+
+	/**
+	 * The colour map: the chosen one, except that signed maps drawn with the default LUT get
+	 * {@link #DIVERGING}, so that evidence for and against the class have different colours.
+	 */
+	static LUT lutFor(Explanation e, RenderOptions o) {
+		return signed(e) && (o.lutName == null || o.lutName.isBlank() || o.lutName.strip()
+			.equalsIgnoreCase(Luts.DEFAULT)) ? DIVERGING : o.lut;
+	}
+
+	/** Blue (against the class) through white (0) to red (for the class). */
+	static final LUT DIVERGING = diverging();
+
+	private static LUT diverging() {
+		byte[] r = new byte[256], g = new byte[256], b = new byte[256];
+		for (int i = 0; i < 256; i++) {
+			double t = (i - 127.5) / 127.5; // -1 .. 1
+			int fade = (int) Math.round(255 * (1 - Math.abs(t)));
+			r[i] = (byte) (t > 0 ? 255 : fade);
+			g[i] = (byte) fade;
+			b[i] = (byte) (t < 0 ? 255 : fade);
+		}
+		return new LUT(r, g, b);
 	}
 
 	private static double positivePercentile(Explanation e, double q) {
@@ -241,7 +275,7 @@ public final class ExplanationRenderer {
 		ImageProcessor heat = r.heatmap.getStack().getProcessor(1).duplicate();
 		heat.setMinAndMax(r.heatmap.getDisplayRangeMin(), r.heatmap.getDisplayRangeMax());
 		ImageProcessor heatBytes = heat.convertToByteProcessor(true);
-		heatBytes.setLut(lut);
+		heatBytes.setLut(signed(r.explanation) ? r.heatmap.getProcessor().getLut() : lut);
 		ImageProcessor overlay = r.overlayPreview.getProcessor().crop();
 		overlay.setRoi(0, 0, w, h);
 		ColorProcessor out = new ColorProcessor(3 * w + 8, h);
