@@ -34,6 +34,11 @@ public final class Methods {
 		register(new NoiseTunnel(NoiseTunnel.Mode.SQUARED));
 		register(new NoiseTunnel(NoiseTunnel.Mode.VARGRAD));
 		register(new GradientShap());
+		register(new ScoreCam());
+		register(new ScoreCam.Smoothed());
+		register(new ScoreCam.Integrated());
+		register(new AblationCam());
+		register(new SmoothGradCamPlusPlus());
 	}
 
 	private Methods() {}
