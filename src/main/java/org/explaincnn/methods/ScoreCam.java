@@ -34,7 +34,7 @@ import org.explaincnn.core.Score;
 class ScoreCam extends CamFamily {
 
 	static final Param<String> VARIANT = Param.choice("variant", "paper", List.of("paper",
-		"library"), "Weights",
+		"library"), "Variant",
 		"paper: class probability of the masked input minus that of the input masked to zero; " +
 			"library: softmax over the channels of the masked inputs' logits (pytorch-grad-cam)");
 	static final Param<Integer> CHANNELS = Param.integer("channels", 0, 0, 1_000_000,
@@ -246,13 +246,19 @@ class ScoreCam extends CamFamily {
 	 * SS-CAM (Wang et al. 2020b, "Smoothed Score-CAM"): each channel's mask is scored
 	 * {@code samples} times with Gaussian noise of standard deviation {@code noise} added to it
 	 * (per pixel, seeded by {@code --seed}); the weight is the mean score (paper: minus the
-	 * baseline's; library: then the softmax over channels, as torch-cam). Defaults are torch-cam's.
+	 * baseline's; library: then the softmax over channels, as torch-cam). 35 samples as torch-cam;
+	 * less noise than its 2 (see {@link #NOISE}).
 	 */
 	static final class Smoothed extends ScoreCam {
 
 		static final Param<Integer> SAMPLES = Param.integer("samples", 35, 1, 100_000, "Samples",
 			"noisy masks per channel, one pass each");
-		static final Param<Double> NOISE = Param.number("noise", 2.0, 0, 100, "Noise (mask units)",
+		/**
+		 * torch-cam adds noise of 2 to masks in [0, 1], which its softmax over the channels keeps
+		 * positive; with the paper's baseline subtraction, masks that noisy score below the baseline
+		 * and the map vanishes (tabby on both.png: mass 0 with 2, 0.5+ on the cat with 0.3).
+		 */
+		static final Param<Double> NOISE = Param.number("noise", 0.3, 0, 100, "Noise (mask units)",
 			"standard deviation of the Gaussian noise added to each [0, 1] mask");
 
 		@Override
