@@ -75,6 +75,11 @@ public interface AttributionMethod {
 		return 1;
 	}
 
+	/** True if the method only runs forward passes (the benchmark's forward-only table). */
+	default boolean forwardOnly() {
+		return false;
+	}
+
 	/** Class placeholder: "the model's top class", chosen in the graph. */
 	int TOP_ONE = -1;
 

@@ -35,6 +35,11 @@ public final class Methods {
 		register(new NoiseTunnel(NoiseTunnel.Mode.VARGRAD));
 		register(new GradientShap());
 		register(new FeatureAblation());
+		register(new ScoreCam());
+		register(new ScoreCam.Smoothed());
+		register(new ScoreCam.Integrated());
+		register(new AblationCam());
+		register(new SmoothGradCamPlusPlus());
 	}
 
 	private Methods() {}

@@ -90,6 +90,7 @@ class EveryMethodCommandTest {
 			((ExplainCommand) info.createInstance()).declaredInputs().forEach(p -> keys.add(p.key));
 			if (keys.contains("steps")) args.addAll(List.of("steps", 4));
 			if (keys.contains("samples")) args.addAll(List.of("samples", 3));
+			if (keys.contains("channels")) args.addAll(List.of("channels", 16));
 			if (keys.contains("layers") && info.getLabel().equals("Layer Sweep")) args.addAll(
 				List.of("layers", "MobilenetV1/MobilenetV1/Conv2d_12_pointwise/Relu6," +
 					"MobilenetV1/MobilenetV1/Conv2d_13_pointwise/Relu6"));

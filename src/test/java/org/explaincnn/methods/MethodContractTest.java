@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 16, top-1 equals the explicit top class, the seed alone decides the bits, the input is never
  * written (checked around every run of this class), the map has the image's size and finite
  * values, and the declared parameters' defaults are valid. A new method is checked by registering
- * it. Costly methods run with samples=4 and steps=8 so the class stays fast.
+ * it. Costly methods run with samples=4, steps=8 and channels=16 so the class stays fast.
  */
 @ExtendWith(SampleModel.class)
 class MethodContractTest {
@@ -84,6 +84,7 @@ class MethodContractTest {
 		ExplainOptions o = ExplainOptions.DEFAULTS;
 		if (method.parameter("samples") != null) o = o.withParam("samples", "4");
 		if (method.parameter("steps") != null) o = o.withParam("steps", "8");
+		if (method.parameter("channels") != null) o = o.withParam("channels", "16");
 		return o;
 	}
 
