@@ -33,9 +33,10 @@ import org.explaincnn.core.PreparedImage;
  */
 final class KernelShap implements AttributionMethod {
 
-	static final Param<Integer> SAMPLES = Param.integer("samples", 1000, 1, 50_000, "Coalitions",
-		"coalitions scored besides the empty and the full one, drawn from the Shapley kernel as the " +
-			"shap package does; at 2^M - 2 or more (M superpixels) every coalition is enumerated");
+	static final Param<Integer> SAMPLES = Param.integer("samples", 1000, 1, 50_000,
+		"Samples (coalitions)", "coalitions scored besides the empty and the full one, drawn from " +
+			"the Shapley kernel as the shap package does; at 2^M - 2 or more (M superpixels) every " +
+			"coalition is enumerated");
 
 	@Override
 	public String id() {
@@ -73,9 +74,10 @@ final class KernelShap implements AttributionMethod {
 		int m = Superpixels.count(labels);
 		Superpixels.requireFeatures(m, title());
 		Superpixels.requireSize(options.get(SAMPLES), m, title());
-		float[] base = Superpixels.baseline(model, image, labels, m, options);
-		Coalitions coalitions = Coalitions.draw(m, options.get(SAMPLES), new SplittableRandom(
-			options.seed));
+		SplittableRandom random = new SplittableRandom(options.seed);
+		// A stream of its own for a noise baseline, so that it does not repeat the coalitions' draws.
+		float[] base = Superpixels.baseline(model, image, labels, m, options, random.split());
+		Coalitions coalitions = Coalitions.draw(m, options.get(SAMPLES), random);
 		int k = coalitions.masks.size();
 		boolean[] all = new boolean[m], none = new boolean[m];
 		Arrays.fill(all, true);

@@ -32,9 +32,9 @@ final class Lime implements AttributionMethod {
 	static final Param<Integer> SAMPLES = Param.integer("samples", 1000, 2, 50_000, "Samples",
 		"random on/off superpixel patterns scored by the model (the first has every superpixel on)");
 	static final Param<Integer> SHOWN = Param.integer("shown", 5, 1, 10_000,
-		"Superpixels shown each way", "the map holds the K most positive and the K most negative " +
+		"Shown superpixels each way", "the map holds the K most positive and the K most negative " +
 			"superpixels' coefficients, the others are 0; all coefficients go to the JSON");
-	static final Param<Double> WIDTH = Param.number("width", 0.25, 0.01, 100, "Kernel width",
+	static final Param<Double> WIDTH = Param.number("width", 0.25, 0.01, 100, "Width of the kernel",
 		"width of the exponential kernel on the cosine distance to the whole image (lime's 0.25)");
 	static final Param<Double> RIDGE = Param.number("ridge", 1, 0, 1e6, "Ridge alpha",
 		"L2 penalty of the weighted linear fit (sklearn's Ridge alpha in lime: 1)");
@@ -77,8 +77,9 @@ final class Lime implements AttributionMethod {
 		Superpixels.requireFeatures(m, title());
 		int n = options.get(SAMPLES);
 		Superpixels.requireSize(n, m, title());
-		float[] base = Superpixels.baseline(model, image, labels, m, options);
 		SplittableRandom random = new SplittableRandom(options.seed);
+		// A stream of its own for a noise baseline, so that it does not repeat the patterns' draws.
+		float[] base = Superpixels.baseline(model, image, labels, m, options, random.split());
 		boolean[][] on = new boolean[n][m];
 		Arrays.fill(on[0], true);
 		for (int i = 1; i < n; i++)

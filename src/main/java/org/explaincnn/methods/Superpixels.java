@@ -30,10 +30,10 @@ import boofcv.struct.image.Planar;
 final class Superpixels {
 
 	static final Param<String> SEGMENTATION = Param.choice("segmentation", "slic", List.of("slic",
-		"grid"), "Superpixels", "slic (BoofCV's SLIC on the colours) or grid (square cells); a SLIC " +
-			"result of fewer than 2 superpixels falls back to the grid");
+		"grid"), "Segmentation (superpixels)", "slic (BoofCV's SLIC on the colours) or grid (square " +
+			"cells); a SLIC result of fewer than 2 superpixels falls back to the grid");
 	static final Param<Integer> SEGMENTS = Param.integer("segments", 50, 2, 10_000,
-		"Superpixels (about)", "about how many superpixels (or grid cells) the image is cut into");
+		"Segments (about how many)", "about how many superpixels (or grid cells) the image is cut into");
 	static final Param<Double> COMPACTNESS = Param.number("compactness", 200, 1, 100_000,
 		"Compactness (SLIC)", "SLIC's spatial weight (BoofCV's default 200): larger gives rounder, " +
 			"more regular superpixels, smaller follows colour edges more closely");
@@ -126,15 +126,15 @@ final class Superpixels {
 
 	/**
 	 * The input an all-off sample shows, in model units: each feature's pixels replaced by the
-	 * feature's mean (per channel) for "mean", else the {@link Baselines} of that name. Pixels of no
-	 * feature keep the image's values.
+	 * feature's mean (per channel) for "mean", else the {@link Baselines} of that name ("noise" drawn
+	 * from {@code random}). Pixels of no feature keep the image's values.
 	 */
 	static float[] baseline(ExplainableModel model, PreparedImage image, int[] labels, int count,
-		ExplainOptions options)
+		ExplainOptions options, SplittableRandom random)
 	{
 		String kind = options.get(BASELINE);
 		if (!kind.toLowerCase(Locale.ROOT).equals("mean")) return Baselines.of(kind, model, image,
-			new SplittableRandom(options.seed), options.get(Baselines.BLUR_SIGMA));
+			random, options.get(Baselines.BLUR_SIGMA));
 		int c = image.channels;
 		double[] sum = new double[count * c];
 		int[] n = new int[count];

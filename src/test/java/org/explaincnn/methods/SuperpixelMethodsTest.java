@@ -104,7 +104,7 @@ class SuperpixelMethodsTest {
 	static double[] linearShapley(PreparedImage image, ExplainOptions o, int c) {
 		int[] labels = Superpixels.modelFeatures(image, o);
 		int m = Superpixels.count(labels);
-		float[] b = Superpixels.baseline(linear, image, labels, m, o);
+		float[] b = Superpixels.baseline(linear, image, labels, m, o, null);
 		double[] phi = new double[m];
 		for (int p = 0; p < labels.length; p++)
 			for (int k = 0; k < C; k++)
@@ -173,7 +173,7 @@ class SuperpixelMethodsTest {
 	static double[][] exactShapley(ExplainableModel model, PreparedImage image, ExplainOptions o) {
 		int[] labels = Superpixels.modelFeatures(image, o);
 		int m = Superpixels.count(labels);
-		float[] b = Superpixels.baseline(model, image, labels, m, o);
+		float[] b = Superpixels.baseline(model, image, labels, m, o, null);
 		float[][] v = PerturbationScores.of(model, image, 1 << m, s -> {
 			boolean[] on = new boolean[m];
 			for (int i = 0; i < m; i++)
