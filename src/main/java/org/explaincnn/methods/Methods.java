@@ -40,6 +40,8 @@ public final class Methods {
 		register(new ScoreCam.Integrated());
 		register(new AblationCam());
 		register(new SmoothGradCamPlusPlus());
+		register(new Lime());
+		register(new KernelShap());
 	}
 
 	private Methods() {}
