@@ -100,7 +100,9 @@ final class EvaluateRunner {
 					if (annotations != null && mask == null) err.println("explain: " + p.getFileName() +
 						": no annotation named like it in " + annotations + "; pointing left out.");
 					if (methods == null) evaluateOne(o, model, f, names.get(p), mask, out);
-					else comparisons.add(compareOne(o, model, f, names.get(p), methods, mask, out));
+					// Memory stays flat over a folder: only the figures are kept for the ranking.
+					else comparisons.add(compareOne(o, model, f, names.get(p), methods, mask, out)
+						.withoutMaps());
 				}
 				catch (ExplainException e) {
 					if (e instanceof ExplainOptions.CancelledException) throw e;

@@ -65,7 +65,17 @@ public final class MethodEvaluation {
 
 	/** Several methods' figures for one image and one class (the target's first). */
 	public record Comparison(String image, int classIndex, String label,
-		Map<String, ClassResult> byMethod) {}
+		Map<String, ClassResult> byMethod)
+	{
+
+		/** The figures without the maps: what a ranking over many images keeps per image. */
+		public Comparison withoutMaps() {
+			Map<String, ClassResult> slim = new LinkedHashMap<>();
+			byMethod.forEach((m, r) -> slim.put(m, new ClassResult(r.classIndex(), r.label(), null, null,
+				r.curves(), r.confidence(), r.pointing(), r.massInside(), r.energyInside())));
+			return new Comparison(image, classIndex, label, slim);
+		}
+	}
 
 	/** The methods, checked by name; a list that names none is refused. */
 	public static List<AttributionMethod> methods(String list) {

@@ -13,7 +13,7 @@ public final class PerturbationCurve {
 	/** Area under the curve over the fraction 0..1 (trapezoid rule). */
 	public final double auc;
 
-	PerturbationCurve(double[] fractions, double[] scores) {
+	public PerturbationCurve(double[] fractions, double[] scores) {
 		this.fractions = fractions;
 		this.scores = scores;
 		this.auc = trapezoid(fractions, scores);
