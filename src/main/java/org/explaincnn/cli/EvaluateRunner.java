@@ -60,6 +60,7 @@ final class EvaluateRunner {
 				"folder of them named like the images.");
 		List<AttributionMethod> methods = compare == null ? null : MethodEvaluation.methods(compare);
 		ExplainCli.Options o = ExplainCli.parse(rest.toArray(new String[0]));
+		ExplainCli.confirmManyMaps(o);
 		o.job.startEngine();
 		if (o.job.model == null) o.job.model = ExplainCli.home().resolve(
 			"sample-models/mobilenet_v1_0.50_224");

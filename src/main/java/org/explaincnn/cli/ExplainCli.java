@@ -263,7 +263,7 @@ public final class ExplainCli {
 	static final int CONFIRM_TOP_K = 50;
 
 	/** A top-k above {@link #CONFIRM_TOP_K} runs only with --yes: it is easy to ask by mistake. */
-	private static void confirmManyMaps(Options o) {
+	static void confirmManyMaps(Options o) {
 		Matcher m = Pattern.compile("top-?(\\d{1,9})").matcher(o.job.target == null ? "" : o.job.target
 			.strip().toLowerCase(Locale.ROOT));
 		if (!o.yes && m.matches() && Integer.parseInt(m.group(1)) > CONFIRM_TOP_K)
