@@ -22,10 +22,12 @@ import org.explaincnn.core.LayerInfo;
 import org.explaincnn.core.PassRequest;
 import org.explaincnn.core.Passes;
 import org.explaincnn.core.PreparedImage;
+import org.explaincnn.core.Score;
 import org.explaincnn.core.TargetSpec;
 import org.explaincnn.core.tf.TensorFlowRuntime;
 import org.explaincnn.ij.input.Frame;
 import org.explaincnn.ij.input.ImageFileSource;
+import org.explaincnn.metrics.DeletionInsertion;
 import org.explaincnn.methods.Methods;
 
 /**
@@ -124,11 +126,42 @@ final class Benchmark {
 			out.printf(Locale.ROOT, "%-20s %7s %9.2f %9.2f %7.2f   (%d images per run)%n",
 				"gradcam, batch " + big, "1", both[0] / big, both[1] / big, both[0] / both[1], big);
 			out.println();
+			deletionInsertion(model, image, big, out);
+			out.println();
 			memory(model, image, raster, w, h, soak, out);
 			out.println();
 			wholeProcess(o, model, modelDir, (t1 - t0) / 1e6, out);
 		}
 		return 0;
+	}
+
+	/**
+	 * The metrics' cost: deletion and insertion of a Grad-CAM map (50 steps each, 2 x 51 forward
+	 * passes made on demand) next to the same number of bare forward passes at the same batch size,
+	 * timed alternately.
+	 */
+	static void deletionInsertion(ExplainableModel model, PreparedImage image, int big,
+		PrintStream out)
+	{
+		ExplainOptions opt = ExplainOptions.builder().batchSize(big).score(Score.PROBABILITY).build();
+		int cls = ExplainableModel.argmax(Passes.run(model, image, new PassRequest(image.modelInput,
+			1)).logits, 0, model.spec().classes);
+		float[] map = Methods.byName("gradcam").explain(model, image, new int[] { cls }, opt).get(0).map;
+		DeletionInsertion.Settings settings = DeletionInsertion.Settings.DEFAULTS;
+		int passes = 2 * (settings.steps() + 1);
+		float[] full = Passes.repeat(image.modelInput, big);
+		float[] rest = Passes.repeat(image.modelInput, passes % big == 0 ? big : passes % big);
+		Runnable bare = () -> {
+			for (int done = 0; done < passes; done += big) {
+				int n = Math.min(big, passes - done);
+				Passes.run(model, image, new PassRequest(n == big ? full : rest, n));
+			}
+		};
+		double[] both = interleavedMedians(7, () -> DeletionInsertion.of(model, image, map, cls, opt,
+			settings), bare);
+		out.printf(Locale.ROOT, "Deletion + insertion, %d steps each (%d forward passes, batch %d): " +
+			"%.0f ms, bare forward passes %.0f ms, ratio %.2f%n", settings.steps(), passes, big, both[0],
+			both[1], both[0] / both[1]);
 	}
 
 	/** Runs of each whole-process job (a new JVM each). */

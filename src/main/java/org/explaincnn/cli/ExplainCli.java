@@ -93,6 +93,9 @@ public final class ExplainCli {
 		option(sb, "--json", "also write <stem>.<method>.json (model sha256, parameters, timings, versions)");
 		option(sb, "--overwrite", "replace results already in --out (default: keep them, skip the image)");
 		option(sb, "--yes", "confirm a --top-k above " + CONFIRM_TOP_K + " (one map per class is slow and large)");
+		option(sb, "--evaluate", "also measure the maps: deletion/insertion curves and AUCs, drop/increase in confidence (<stem>.<method>.metrics.csv, .curves.png, evaluation.csv)");
+		option(sb, "--annotations P", "a mask/label image, .roi or ROI-set .zip (or a folder of them named like the images): pointing game and mass inside");
+		option(sb, "--compare M1,M2", "run these methods and a random map on the images, rank them (compare.csv, <stem>.compare.png)");
 		option(sb, "--help", "this text");
 		return sb.toString();
 	}
@@ -177,6 +180,7 @@ public final class ExplainCli {
 				throw new ExplainException("Benchmark could not read its image (" + e.getMessage() + ").");
 			}
 		}
+		if (EvaluateRunner.wanted(a)) return EvaluateRunner.run(a, out, err);
 		Options o = parse(args);
 		if (o.listMethods) {
 			out.print(methodList());
@@ -266,7 +270,7 @@ public final class ExplainCli {
 	static final int CONFIRM_TOP_K = 50;
 
 	/** A top-k above {@link #CONFIRM_TOP_K} runs only with --yes: it is easy to ask by mistake. */
-	private static void confirmManyMaps(Options o) {
+	static void confirmManyMaps(Options o) {
 		Matcher m = Pattern.compile("top-?(\\d{1,9})").matcher(o.job.target == null ? "" : o.job.target
 			.strip().toLowerCase(Locale.ROOT));
 		if (!o.yes && m.matches() && Integer.parseInt(m.group(1)) > CONFIRM_TOP_K)

@@ -26,7 +26,8 @@ import org.explaincnn.methods.Methods;
  * The menu entries and macro commands of Explain CNN, registered for ImageJ 1.x in plugins.config:
  * {@code run("Grad-CAM", "model=[...] target=tabby ...")} works the same in Fiji, in plain ImageJ
  * and headless, and afterwards the heatmap is the active image. The argument is the method id,
- * "sweep" for Layer Sweep or "info" for Model Info. The dialog fields and the macro keys are both
+ * "sweep" for Layer Sweep, "info" for Model Info, or "evaluate" / "compare" for the metrics
+ * commands ({@link EvaluateCommands}). The dialog fields and the macro keys are both
  * made from the declarations ({@link CommonParams}, {@link AttributionMethod#parameters()}), so the
  * macro recorder writes lines that this class reads back.
  */
@@ -40,6 +41,10 @@ public class ExplainPlugin implements PlugIn {
 		try {
 			if (INFO.equals(arg)) {
 				info(imp);
+				return;
+			}
+			if (EvaluateCommands.EVALUATE.equals(arg) || EvaluateCommands.COMPARE.equals(arg)) {
+				EvaluateCommands.run(arg, imp);
 				return;
 			}
 			String methodArg = arg == null || arg.isEmpty() ? "gradcam" : arg;

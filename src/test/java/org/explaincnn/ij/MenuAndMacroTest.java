@@ -92,6 +92,8 @@ class MenuAndMacroTest {
 			expected.put(m.title(), m.id());
 		expected.put("Layer Sweep", "sweep");
 		expected.put("Model Info", "info");
+		expected.put("Evaluate Explanation", "evaluate"); // commands that run methods, not methods
+		expected.put("Compare Methods", "compare");
 		assertEquals(expected, config);
 	}
 

@@ -1,0 +1,128 @@
+package org.explaincnn.ij;
+
+import ij.ImagePlus;
+import ij.gui.Roi;
+import ij.io.RoiDecoder;
+import ij.process.ByteProcessor;
+import ij.process.ColorProcessor;
+import ij.process.ImageProcessor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.ImageFiles;
+import org.explaincnn.ij.input.ImageFileSource;
+
+/**
+ * What a person marked on an image, as a mask at the image's own geometry (true = annotated), for
+ * the pointing game and the mass inside: a mask or label image (every non-zero pixel), a ROI
+ * (.roi), a ROI set (.zip, as the ROI Manager saves it) or ROIs in hand; a folder holds one such
+ * file per image, named by the image's stem.
+ */
+public final class Annotations {
+
+	private Annotations() {}
+
+	/**
+	 * The annotation of {@code image} from {@code given}: that file, or in a folder the file with the
+	 * image's stem (cell.png -> cell.tif, cell.zip or cell.roi); null when a folder has none for it.
+	 */
+	public static boolean[] forImage(Path given, Path image, int width, int height) {
+		Path file = given;
+		if (Files.isDirectory(given)) {
+			file = null;
+			String stem = stem(image.getFileName().toString());
+			List<Path> candidates = new ArrayList<>();
+			try (var s = Files.list(given)) {
+				s.filter(p -> stem(p.getFileName().toString()).equals(stem) && (ImageFiles.hasImageName(p) ||
+					isRoiFile(p))).sorted().forEach(candidates::add);
+			}
+			catch (IOException e) {
+				throw new ExplainException("Cannot list the annotation folder " + given + " (" + e
+					.getMessage() + "); check its permissions.");
+			}
+			for (Path p : candidates)
+				if (!p.toAbsolutePath().normalize().equals(image.toAbsolutePath().normalize())) file = p;
+			if (file == null) return null;
+		}
+		else if (!Files.isRegularFile(given)) throw new ExplainException("Annotation not found: " +
+			given + "; give a mask image, a .roi/.zip file or a folder of them named like the images.");
+		return read(file, width, height);
+	}
+
+	/** A mask from one file: a ROI, a ROI set or a mask/label image of the given size. */
+	public static boolean[] read(Path file, int width, int height) {
+		String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+		try {
+			if (name.endsWith(".roi")) return ofRois(List.of(decode(Files.readAllBytes(file), file)),
+				width, height);
+			if (name.endsWith(".zip")) return ofRois(zip(file), width, height);
+		}
+		catch (IOException e) {
+			throw new ExplainException("Cannot read the annotation " + file + " (" + e.getMessage() +
+				"); give a ROI set saved by the ROI Manager.");
+		}
+		ImagePlus mask = ImageFileSource.open(file);
+		if (mask.getWidth() != width || mask.getHeight() != height) throw new ExplainException(
+			"The annotation " + file + " is " + mask.getWidth() + "x" + mask.getHeight() +
+				" pixels, the image " + width + "x" + height + "; give a mask of the image's size.");
+		ImageProcessor ip = mask.getProcessor();
+		boolean[] out = new boolean[width * height];
+		int[] rgb = ip instanceof ColorProcessor ? (int[]) ip.getPixels() : null;
+		for (int i = 0; i < out.length; i++)
+			out[i] = rgb != null ? (rgb[i] & 0xffffff) != 0 : ip.getf(i) != 0; // alpha is not paint
+		mask.close();
+		return out;
+	}
+
+	/** The union of ROIs (their areas; lines and points by their outline pixels). */
+	public static boolean[] ofRois(List<Roi> rois, int width, int height) {
+		ByteProcessor bp = new ByteProcessor(width, height);
+		bp.setValue(255);
+		for (Roi r : rois) {
+			if (r.isArea()) bp.fill(r);
+			else bp.draw(r);
+		}
+		boolean[] out = new boolean[width * height];
+		for (int i = 0; i < out.length; i++)
+			out[i] = bp.get(i) != 0;
+		return out;
+	}
+
+	private static List<Roi> zip(Path file) throws IOException {
+		List<Roi> rois = new ArrayList<>();
+		try (InputStream in = Files.newInputStream(file); ZipInputStream zin = new ZipInputStream(in)) {
+			for (ZipEntry e; (e = zin.getNextEntry()) != null;)
+				if (e.getName().toLowerCase(Locale.ROOT).endsWith(".roi")) rois.add(decode(zin
+					.readAllBytes(), file));
+		}
+		if (rois.isEmpty()) throw new ExplainException("The ROI set " + file + " holds no ROI; save " +
+			"the ROIs with the ROI Manager (More > Save).");
+		return rois;
+	}
+
+	private static Roi decode(byte[] bytes, Path file) {
+		Roi r = RoiDecoder.openFromByteArray(bytes);
+		if (r == null) throw new ExplainException("The annotation " + file + " is not an ImageJ ROI; " +
+			"give a ROI or ROI set saved by ImageJ.");
+		return r;
+	}
+
+	private static boolean isRoiFile(Path p) {
+		String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+		return n.endsWith(".roi") || n.endsWith(".zip");
+	}
+
+	private static String stem(String name) {
+		int dot = name.lastIndexOf('.');
+		return dot > 0 ? name.substring(0, dot) : name;
+	}
+}
