@@ -57,6 +57,9 @@ public final class ExplainCli {
 		declared("--lut", "NAME", CommonParams.LUT);
 		declared("--opacity", "F", CommonParams.OPACITY);
 		declared("--current-slice", null, CommonParams.CURRENT);
+		declared("--stack", null, CommonParams.STACK);
+		declared("--z", "RANGE", CommonParams.Z);
+		declared("--t", "RANGE", CommonParams.T);
 		declared("--seed", "N", CommonParams.SEED);
 		declared("--batch", "N", CommonParams.BATCH);
 		declared("--threads", "N", CommonParams.THREADS);

@@ -45,6 +45,10 @@ public final class ImageExplainer {
 	public static ExplainResult explain(ImagePlus imp, ExplainJob job, Consumer<String> log,
 		ExplainOptions.ProgressListener progress, BooleanSupplier cancelled)
 	{
+		if (imp != null && imp.getNSlices() * imp.getNFrames() > 1 && job.everyPlane())
+			try (ModelCache.Lease lease = acquireModel(job)) {
+				return StackExplainer.explain(imp, job, lease.model(), log, progress, cancelled);
+			}
 		return explainAll(List.of(imp), job, log, progress, cancelled).get(0);
 	}
 

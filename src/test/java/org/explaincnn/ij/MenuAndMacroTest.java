@@ -124,6 +124,7 @@ class MenuAndMacroTest {
 		if (p == CommonParams.THRESHOLD) return "otsu";
 		if (p == CommonParams.LUT) return "Grays";
 		if (p == CommonParams.TARGET) return "tiger cat";
+		if (p == CommonParams.Z || p == CommonParams.T) return "1-2,4";
 		if (p == CommonParams.LAYER) return "MobilenetV1/MobilenetV1/Conv2d_12_pointwise/Relu6";
 		switch (p.kind) {
 			case BOOLEAN:

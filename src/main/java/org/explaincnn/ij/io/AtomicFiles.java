@@ -64,6 +64,25 @@ public final class AtomicFiles {
 	}
 
 	public static Path write(Path target, Content content) throws IOException {
+		return write(target, content, null);
+	}
+
+	/** Writes a file's content to a path (for writers that open the file themselves). */
+	@FunctionalInterface
+	public interface FileContent {
+
+		void writeTo(Path file) throws IOException;
+	}
+
+	/**
+	 * {@link #write} for a writer that needs a file name rather than a stream (ImageJ's AVI writer
+	 * seeks back to fill in its headers): it writes the hidden temporary, renamed when complete.
+	 */
+	public static Path writeFile(Path target, FileContent content) throws IOException {
+		return write(target, out -> {}, content);
+	}
+
+	private static Path write(Path target, Content stream, FileContent file) throws IOException {
 		Path tmp = target.resolveSibling(TEMPORARY_PREFIX + Long.toHexString(ThreadLocalRandom
 			.current().nextLong()) + "-" + target.getFileName() + ".part");
 		IN_FLIGHT.add(tmp);
@@ -71,8 +90,9 @@ public final class AtomicFiles {
 			try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp,
 				StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16))
 			{
-				content.writeTo(out);
+				stream.writeTo(out);
 			}
+			if (file != null) file.writeTo(tmp);
 			try {
 				Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
 					StandardCopyOption.REPLACE_EXISTING);

@@ -48,7 +48,9 @@ public final class ResultFiles {
 		String base = stem + "." + r.explanation.method;
 		List<Path> written = new ArrayList<>();
 		written.add(writeHeatmap(r.heatmap, outDir.resolve(base + ".heatmap.tif")));
-		written.add(writePng(r.overlayPreview, outDir.resolve(base + ".overlay.png")));
+		// A stack has no overlay picture: its overlay is one image ROI per plane, kept in the TIFF.
+		if (r.overlayPreview != null) written.add(writePng(r.overlayPreview, outDir.resolve(base +
+			".overlay.png")));
 		Path zip = outDir.resolve(base + ".rois.zip");
 		writeRoiZip(r.rois, zip);
 		written.add(zip);
