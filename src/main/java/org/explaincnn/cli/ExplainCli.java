@@ -185,6 +185,8 @@ public final class ExplainCli {
 		o.job.startEngine();
 		if (o.job.model == null) o.job.model = home().resolve("sample-models/mobilenet_v1_0.50_224");
 		if (!o.listClasses && !o.listLayers) o.job.validate();
+		if (!o.listClasses && !o.listLayers && VideoRunner.handles(o)) return VideoRunner.run(o, out,
+			err);
 		return ImageRunner.run(o, out, err);
 	}
 

@@ -92,7 +92,7 @@ public final class ImageExplainer {
 	 * How many full-size maps a job makes per image (its target's classes; a sweep counts as one,
 	 * its layer count being known only to the model), for the memory estimate.
 	 */
-	static int mapCount(ExplainJob job) {
+	public static int mapCount(ExplainJob job) {
 		String t = job.target == null ? "" : job.target.trim().toLowerCase(Locale.ROOT);
 		if (t.matches("top-?\\d{1,6}")) return Math.max(1, Integer.parseInt(t.replaceAll("\\D", "")));
 		return Math.max(1, t.split(";").length);
