@@ -92,6 +92,7 @@ class MenuAndMacroTest {
 			expected.put(m.title(), m.id());
 		expected.put("Layer Sweep", "sweep");
 		expected.put("Model Info", "info");
+		expected.put("Live Explain...", "live");
 		assertEquals(expected, config);
 	}
 
