@@ -38,6 +38,7 @@ public final class ExplainCli {
 
 	private static final String SYNOPSIS = String.join("\n",
 		"Usage: ./explain [IMAGE|FOLDER...] [options]   explain images (default: sample-images/ with the sample model)",
+		"       ./explain --watch DIR [options]       explain images as they appear in DIR",
 		"       ./explain --list-layers [--model DIR]",
 		"       ./explain --list-methods             every method with its parameters",
 		"       ./explain --list-classes [--model DIR]",
@@ -59,6 +60,9 @@ public final class ExplainCli {
 		declared("--lut", "NAME", CommonParams.LUT);
 		declared("--opacity", "F", CommonParams.OPACITY);
 		declared("--current-slice", null, CommonParams.CURRENT);
+		declared("--stack", null, CommonParams.STACK);
+		declared("--z", "RANGE", CommonParams.Z);
+		declared("--t", "RANGE", CommonParams.T);
 		declared("--seed", "N", CommonParams.SEED);
 		declared("--batch", "N", CommonParams.BATCH);
 		declared("--threads", "N", CommonParams.THREADS);
@@ -72,7 +76,7 @@ public final class ExplainCli {
 
 	/** Options that take a value, besides the declared ones. */
 	private static final Set<String> VALUED = Set.of("--model", "--method", "--param", "--out",
-		"--sweep-layers", "--outputs");
+		"--sweep-layers", "--outputs", "--watch");
 
 	/** --help: the synopsis, then every option with its default and what is allowed. */
 	static String usage() {
@@ -89,6 +93,7 @@ public final class ExplainCli {
 		option(sb, "--param KEY=VALUE", "a parameter of the method (e.g. steps=64; see --list-methods), repeatable");
 		option(sb, "--out DIR", "output folder (default ./explain-out)");
 		option(sb, "--outputs LIST", "the files written per image: heatmap, overlay, rois, comma-separated (default all three); what is not asked for is not drawn");
+		option(sb, "--watch DIR", "explain each new image in DIR once it is complete, until Ctrl-C");
 		option(sb, "--panel", "also write <stem>.<method>.panel.png: input | heatmap | overlay");
 		option(sb, "--json", "also write <stem>.<method>.json (model sha256, parameters, timings, versions)");
 		option(sb, "--overwrite", "replace results already in --out (default: keep them, skip the image)");
@@ -190,6 +195,9 @@ public final class ExplainCli {
 		o.job.startEngine();
 		if (o.job.model == null) o.job.model = home().resolve("sample-models/mobilenet_v1_0.50_224");
 		if (!o.listClasses && !o.listLayers) o.job.validate();
+		if (o.watch != null) return WatchRunner.run(o, o.watch, out, err);
+		if (!o.listClasses && !o.listLayers && VideoRunner.handles(o)) return VideoRunner.run(o, out,
+			err);
 		return ImageRunner.run(o, out, err);
 	}
 
@@ -259,6 +267,9 @@ public final class ExplainCli {
 				case "--outputs":
 					o.outputs = ResultFiles.Output.parse(v);
 					break;
+				case "--watch":
+					o.watch = Paths.get(v);
+					break;
 				default:
 					throw new ExplainException("Unknown option " + arg + "; see ./explain --help.");
 			}
@@ -318,5 +329,7 @@ public final class ExplainCli {
 		/** The result files written per image. */
 		Set<ResultFiles.Output> outputs = EnumSet.allOf(ResultFiles.Output.class);
 		boolean json, panel, listLayers, listMethods, listClasses, overwrite, yes;
+		/** --watch DIR: explain images as they appear there. */
+		Path watch;
 	}
 }

@@ -8,6 +8,7 @@ import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.Param;
+import org.explaincnn.ij.input.PlaneRange;
 import org.explaincnn.methods.Methods;
 
 /**
@@ -43,7 +44,14 @@ public final class CommonParams {
 	public static final Param<Boolean> ROIS = Param.flag("rois", true, "ROIs of the regions above the threshold",
 		"outline each region above the threshold as an ROI named 'class #rank'");
 	public static final Param<Boolean> CURRENT = Param.flag("current", false,
-		"Current slice only (stacks)", "explain the current plane of a stack (stacks are refused otherwise)");
+		"Current slice only (stacks)", "explain the current plane of a stack (stacks are refused unless this or 'stack' is chosen)");
+	public static final Param<Boolean> STACK = Param.flag("stack", false,
+		"Stack (every plane, or the z and t chosen)",
+		"explain every slice and frame of a stack or hyperstack; the heatmap is a hyperstack of the same dimensions");
+	public static final Param<String> Z = Param.text("z", PlaneRange.ALL, "Z slices of a stack",
+		"the slices explained with 'stack': all, 3, 1-5 or 1-3,7", PlaneRange::problem);
+	public static final Param<String> T = Param.text("t", PlaneRange.ALL, "T frames of a stack",
+		"the frames explained with 'stack': all, 3, 1-10 or 1-3,7", PlaneRange::problem);
 	public static final Param<String> OUTPUT = Param.text("output", "", "Output folder (optional)",
 		"folder to save the heatmap TIFF, overlay PNG, ROI zip and JSON in; empty saves nothing", null);
 	public static final Param<Integer> SEED = ExplainOptions.SEED;
@@ -79,7 +87,7 @@ public final class CommonParams {
 	 * front end reads and checks these; the target's top-k is checked through {@link #TARGET}.
 	 */
 	public static final List<Param<?>> ALL = List.of(MODEL, TARGET, LAYER, SCORE, COUNTERFACTUAL,
-		OPACITY, LUT, THRESHOLD, ROIS, CURRENT, SEED, BATCH, THREADS, OUTPUT);
+		OPACITY, LUT, THRESHOLD, ROIS, CURRENT, STACK, Z, T, SEED, BATCH, THREADS, OUTPUT);
 
 	/** Remembered across commands and sessions: pick a model, LUT and threshold once. */
 	public static final List<Param<?>> REMEMBERED = List.of(MODEL, LUT, THRESHOLD);

@@ -13,6 +13,7 @@ import org.explaincnn.core.ModelSpec;
 import org.explaincnn.core.Param;
 import org.explaincnn.core.Score;
 import org.explaincnn.core.tf.TensorFlowRuntime;
+import org.explaincnn.ij.input.PlaneRange;
 import org.explaincnn.methods.Methods;
 
 /**
@@ -38,6 +39,10 @@ public final class ExplainJob {
 	public boolean addRois = CommonParams.ROIS.defaultValue;
 	/** Explain the current plane of a stack. */
 	public boolean currentSlice = CommonParams.CURRENT.defaultValue;
+	/** Explain every plane of a stack (within {@link #z} and {@link #t}). */
+	public boolean stack = CommonParams.STACK.defaultValue;
+	/** The slices and frames of a stack to explain, as typed ("all", "1-5", "1-3,7"). */
+	public String z = CommonParams.Z.defaultValue, t = CommonParams.T.defaultValue;
 	public long seed = CommonParams.SEED.defaultValue;
 	/** Layers to sweep ("all" or names): one map per layer instead of per class; null = no sweep. */
 	public String sweep;
@@ -95,6 +100,15 @@ public final class ExplainJob {
 			case "current":
 				currentSlice = CommonParams.CURRENT.parse(text);
 				break;
+			case "stack":
+				stack = CommonParams.STACK.parse(text);
+				break;
+			case "z":
+				z = CommonParams.Z.parse(text);
+				break;
+			case "t":
+				t = CommonParams.T.parse(text);
+				break;
 			case "seed":
 				seed = CommonParams.SEED.parse(text);
 				break;
@@ -138,6 +152,12 @@ public final class ExplainJob {
 				return addRois;
 			case "current":
 				return currentSlice;
+			case "stack":
+				return stack;
+			case "z":
+				return z;
+			case "t":
+				return t;
 			case "seed":
 				return seed;
 			case "batch":
@@ -164,6 +184,8 @@ public final class ExplainJob {
 		checkTarget(target);
 		recheck(CommonParams.OPACITY, opacity);
 		CommonParams.checkThreshold(threshold);
+		recheck(CommonParams.Z, z);
+		recheck(CommonParams.T, t);
 		recheck(CommonParams.SEED, seed);
 		recheck(CommonParams.BATCH, batchSize);
 		if (threads != 0) recheck(CommonParams.THREADS, threads);
@@ -171,6 +193,12 @@ public final class ExplainJob {
 		m.checkParameters(params);
 		if (m.usesFeatureMask()) recheck(CommonParams.FEATURES, features);
 		if (sweep != null) CommonParams.SWEEP_METHOD.parse(m.id());
+	}
+
+	/** Whether a stack is explained plane by plane: 'stack' ticked or a range of z or t chosen. */
+	public boolean everyPlane() {
+		return !currentSlice && (stack || !PlaneRange.ALL.equalsIgnoreCase(z.strip()) ||
+			!PlaneRange.ALL.equalsIgnoreCase(t.strip()));
 	}
 
 	/** The checks that need the model: top-k within its classes. */

@@ -33,7 +33,7 @@ import org.explaincnn.methods.Methods;
  */
 public class ExplainPlugin implements PlugIn {
 
-	private static final String SWEEP = "sweep", INFO = "info";
+	private static final String SWEEP = "sweep", INFO = "info", LIVE = "live";
 
 	@Override
 	public void run(String arg) {
@@ -47,12 +47,18 @@ public class ExplainPlugin implements PlugIn {
 				EvaluateCommands.run(arg, imp);
 				return;
 			}
-			String methodArg = arg == null || arg.isEmpty() ? "gradcam" : arg;
+			// Live Explain: Grad-CAM's fields, then the image is followed until Stop.
+			boolean live = LIVE.equals(arg);
+			String methodArg = arg == null || arg.isEmpty() || live ? "gradcam" : arg;
 			ExplainJob job = new ExplainJob();
 			String options = Macro.getOptions();
 			if (options != null) fromMacro(job, methodArg, options);
 			else if (!fromDialog(job, methodArg)) return;
 			if (imp == null) throw new ExplainException("No image is open; open an image first.");
+			if (live) {
+				LivePanel.open(imp, job);
+				return;
+			}
 			job.validate();
 			job.startEngine();
 			// Held until the result is shown and saved: the model is not closed under the run.

@@ -8,6 +8,7 @@ import ij.plugin.frame.RoiManager;
 import java.awt.GraphicsEnvironment;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
@@ -48,13 +49,18 @@ public final class ExplainPresenter {
 		}
 		if (!GraphicsEnvironment.isHeadless() && FeatureTable.has(r.explanation))
 			FeatureTable.resultsTable(r.explanation).show(r.explanation.methodTitle + " features");
+		if (r.planes != null && !GraphicsEnvironment.isHeadless()) r.planes.toResultsTable().show(
+			"Explain CNN planes - " + imp.getTitle());
 		Path saveTo = job.output;
 		if (saveTo != null) {
 			try {
 				String input = imp.getOriginalFileInfo() == null ? imp.getTitle() : imp
 					.getOriginalFileInfo().getFilePath();
 				String name = ResultNames.forInput(saveTo, imp.getTitle(), r.explanation.method, input);
-				List<Path> files = ImageExplainer.save(r, job, saveTo, name, true, input);
+				List<Path> files = new ArrayList<>(ImageExplainer.save(r, job, saveTo, name,
+					true, input));
+				if (r.planes != null) files.add(r.planes.write(saveTo.resolve(name + "." + r.explanation
+					.method + ".planes.csv")));
 				log.accept("Saved " + files);
 			}
 			catch (IOException e) {

@@ -50,6 +50,10 @@ public final class ImageExplainer {
 	public static ExplainResult explain(ImagePlus imp, ExplainJob job, Consumer<String> log,
 		ExplainOptions.ProgressListener progress, BooleanSupplier cancelled)
 	{
+		if (imp != null && imp.getNSlices() * imp.getNFrames() > 1 && job.everyPlane())
+			try (ModelCache.Lease lease = acquireModel(job)) {
+				return StackExplainer.explain(imp, job, lease.model(), log, progress, cancelled);
+			}
 		return explainAll(List.of(imp), job, log, progress, cancelled).get(0);
 	}
 
@@ -93,7 +97,7 @@ public final class ImageExplainer {
 	 * How many full-size maps a job makes per image (its target's classes; a sweep counts as one,
 	 * its layer count being known only to the model), for the memory estimate.
 	 */
-	static int mapCount(ExplainJob job) {
+	public static int mapCount(ExplainJob job) {
 		String t = job.target == null ? "" : job.target.trim().toLowerCase(Locale.ROOT);
 		if (t.matches("top-?\\d{1,6}")) return Math.max(1, Integer.parseInt(t.replaceAll("\\D", "")));
 		return Math.max(1, t.split(";").length);

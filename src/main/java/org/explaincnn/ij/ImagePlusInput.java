@@ -30,13 +30,25 @@ public final class ImagePlusInput {
 		if (imp == null) throw new ExplainException("No image; open an image first.");
 		int planes = imp.getNSlices() * imp.getNFrames();
 		if (planes > 1 && !currentSliceOnly) throw new ExplainException("'" + imp.getTitle() +
-			"' is a stack of " + planes + " planes; stacks are not explained yet: explain the " +
-			"current slice only ('current' in the dialog and macros, --current-slice on the command " +
-			"line) or make a single image (Image > Duplicate).");
+			"' is a stack of " + planes + " planes; explain every plane ('stack' in the dialog and " +
+			"macros, --stack on the command line, optionally with z= and t= ranges) or the current " +
+			"slice only ('current', --current-slice).");
+		ImagePlusInput in = plane(imp, imp.getSlice(), imp.getFrame(), log);
+		if (planes > 1) log.accept("Explaining the current plane only (z=" + imp.getSlice() +
+			", t=" + imp.getFrame() + ") of '" + imp.getTitle() + "'.");
+		return in;
+	}
+
+	/**
+	 * Reads the plane at slice {@code z} and frame {@code t} (from 1), all its channels, as
+	 * {@link #read} reads a single image.
+	 */
+	public static ImagePlusInput plane(ImagePlus imp, int z, int t, Consumer<String> log) {
 		int w = imp.getWidth(), h = imp.getHeight(), c = imp.getNChannels();
 		checkFits(imp.getTitle(), w, h, imp.getType() == ImagePlus.COLOR_RGB ? 3 : c, 1, false);
 		if (imp.getType() == ImagePlus.COLOR_RGB) {
-			ColorProcessor cp = (ColorProcessor) imp.getProcessor();
+			ColorProcessor cp = (ColorProcessor) (imp.getStackSize() == 1 ? imp.getProcessor() : imp
+				.getStack().getProcessor(imp.getStackIndex(1, z, t)));
 			float[] raster = new float[w * h * 3];
 			int[] px = (int[]) cp.getPixels();
 			for (int i = 0; i < px.length; i++) {
@@ -46,7 +58,6 @@ public final class ImagePlusInput {
 			}
 			return new ImagePlusInput(raster, w, h, 3);
 		}
-		int z = imp.getSlice(), t = imp.getFrame();
 		if (c == 1 && imp.getBitDepth() == 8 && !imp.isComposite()) {
 			ImageProcessor ip = imp.getStack().getProcessor(imp.getStackIndex(1, z, t));
 			if (ip.isColorLut() || imp.getType() == ImagePlus.COLOR_256) {
@@ -107,8 +118,6 @@ public final class ImagePlusInput {
 		}
 		if (nonFinite > 0) log.accept(nonFinite + " NaN or infinite pixel value(s) of '" + imp
 			.getTitle() + "' were fed as 0 (NaN, -infinity) or 255 (+infinity) on the 0..255 scale.");
-		if (planes > 1) log.accept("Explaining the current plane only (z=" + z + ", t=" + t +
-			") of '" + imp.getTitle() + "'.");
 		return new ImagePlusInput(raster, w, h, c);
 	}
 

@@ -94,6 +94,7 @@ class MenuAndMacroTest {
 		expected.put("Model Info", "info");
 		expected.put("Evaluate Explanation", "evaluate"); // commands that run methods, not methods
 		expected.put("Compare Methods", "compare");
+		expected.put("Live Explain...", "live");
 		assertEquals(expected, config);
 	}
 
@@ -126,6 +127,7 @@ class MenuAndMacroTest {
 		if (p == CommonParams.THRESHOLD) return "otsu";
 		if (p == CommonParams.LUT) return "Grays";
 		if (p == CommonParams.TARGET) return "tiger cat";
+		if (p == CommonParams.Z || p == CommonParams.T) return "1-2,4";
 		if (p == CommonParams.LAYER) return "MobilenetV1/MobilenetV1/Conv2d_12_pointwise/Relu6";
 		if (p == CommonParams.FEATURES) return "grid";
 		switch (p.kind) {

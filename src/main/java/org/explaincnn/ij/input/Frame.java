@@ -43,6 +43,16 @@ public final class Frame {
 		return new Frame(imp, file, prepared, List.of());
 	}
 
+	/** Reads the plane at slice {@code z}, frame {@code t} (all channels) of a stack and prepares it. */
+	public static Frame ofPlane(ImagePlus imp, int z, int t, ModelSpec spec, Consumer<String> log) {
+		ImagePlusInput input = ImagePlusInput.plane(imp, z, t, log);
+		String adaptation = PreparedImage.channelAdaptation(input.channels, spec.channels,
+			spec.channelOrder);
+		if (adaptation != null) log.accept(adaptation);
+		return new Frame(imp, null, PreparedImage.of(input.raster, input.width, input.height,
+			input.channels, spec), List.of());
+	}
+
 	/** The same, with the messages kept in the frame (for a reader on another thread). */
 	static Frame withLog(ImagePlus imp, Path file, boolean currentSlice, ModelSpec spec) {
 		List<String> messages = new ArrayList<>();

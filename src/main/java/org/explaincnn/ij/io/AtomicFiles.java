@@ -64,36 +64,73 @@ public final class AtomicFiles {
 	}
 
 	public static Path write(Path target, Content content) throws IOException {
-		Path tmp = target.resolveSibling(TEMPORARY_PREFIX + Long.toHexString(ThreadLocalRandom
-			.current().nextLong()) + "-" + target.getFileName() + ".part");
-		IN_FLIGHT.add(tmp);
+		return write(target, content, null);
+	}
+
+	/** Writes a file's content to a path (for writers that open the file themselves). */
+	@FunctionalInterface
+	public interface FileContent {
+
+		void writeTo(Path file) throws IOException;
+	}
+
+	/**
+	 * {@link #write} for a writer that needs a file name rather than a stream (ImageJ's AVI writer
+	 * seeks back to fill in its headers): it writes the hidden temporary, renamed when complete.
+	 */
+	public static Path writeFile(Path target, FileContent content) throws IOException {
+		return write(target, out -> {}, content);
+	}
+
+	private static Path write(Path target, Content stream, FileContent file) throws IOException {
+		Path tmp = temporary(target);
 		try {
 			try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp,
 				StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16))
 			{
-				content.writeTo(out);
+				stream.writeTo(out);
 			}
-			try {
-				Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
-					StandardCopyOption.REPLACE_EXISTING);
-			}
-			catch (AtomicMoveNotSupportedException e) {
-				Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-			}
-			return target;
+			if (file != null) file.writeTo(tmp);
+			return moveIntoPlace(tmp, target);
 		}
 		catch (IOException | RuntimeException | Error e) {
-			try {
-				Files.deleteIfExists(tmp);
-			}
-			catch (IOException ignored) {
-				// The first failure is the one to report.
-			}
+			discard(tmp);
 			throw e;
 		}
-		finally {
-			IN_FLIGHT.remove(tmp);
+	}
+
+	/**
+	 * A new hidden temporary name beside {@code target}, removed at exit unless moved into place
+	 * (for writers that write over a long time, such as a video's).
+	 */
+	public static Path temporary(Path target) {
+		Path tmp = target.resolveSibling(TEMPORARY_PREFIX + Long.toHexString(ThreadLocalRandom
+			.current().nextLong()) + "-" + target.getFileName() + ".part");
+		IN_FLIGHT.add(tmp);
+		return tmp;
+	}
+
+	/** Renames a complete temporary over its target. */
+	public static Path moveIntoPlace(Path tmp, Path target) throws IOException {
+		try {
+			Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 		}
+		catch (AtomicMoveNotSupportedException e) {
+			Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+		}
+		IN_FLIGHT.remove(tmp);
+		return target;
+	}
+
+	/** Removes a temporary that will not be completed (the first failure is the one to report). */
+	public static void discard(Path tmp) {
+		try {
+			Files.deleteIfExists(tmp);
+		}
+		catch (IOException ignored) {
+			// best effort
+		}
+		IN_FLIGHT.remove(tmp);
 	}
 
 	/**

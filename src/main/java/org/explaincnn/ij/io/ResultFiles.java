@@ -90,7 +90,8 @@ public final class ResultFiles {
 		List<Path> written = new ArrayList<>();
 		if (outputs.contains(Output.HEATMAP)) written.add(writeHeatmap(r.heatmap, outDir.resolve(
 			base + Output.HEATMAP.suffix)));
-		if (outputs.contains(Output.OVERLAY)) written.add(writePng(r.overlayPreview, outDir.resolve(
+		// A stack has no overlay picture: its overlay is one image ROI per plane, kept in the TIFF.
+		if (outputs.contains(Output.OVERLAY) && r.overlayPreview != null) written.add(writePng(r.overlayPreview, outDir.resolve(
 			base + Output.OVERLAY.suffix)));
 		if (outputs.contains(Output.ROIS)) {
 			Path zip = outDir.resolve(base + Output.ROIS.suffix);

@@ -190,7 +190,7 @@ public final class ExplanationRenderer {
 	 * The k-th smallest value (what sorting and taking element k gives) in linear expected time:
 	 * sorting every positive value of a large map cost more than drawing it.
 	 */
-	static float select(float[] v, int k) {
+	public static float select(float[] v, int k) {
 		int lo = 0, hi = v.length - 1;
 		while (lo < hi) {
 			float pivot = v[(lo + hi) >>> 1];
@@ -218,8 +218,15 @@ public final class ExplanationRenderer {
 	 * maximum) is left transparent so the image shows through; the 32-bit heatmap keeps all values.
 	 */
 	private static ImageRoi colouredRoi(Attribution a, ImagePlus heatmap, LUT lut, double opacity) {
-		double lo = heatmap.getDisplayRangeMin(), hi = heatmap.getDisplayRangeMax();
-		FloatProcessor fp = new FloatProcessor(a.width, a.height, a.map.clone());
+		return colouredRoi(a.map, a.width, a.height, heatmap.getDisplayRangeMin(), heatmap
+			.getDisplayRangeMax(), lut, opacity, "heatmap " + a.label.split(",")[0]);
+	}
+
+	/** A map coloured with the LUT over the display range lo..hi, as an overlay image. */
+	public static ImageRoi colouredRoi(float[] map, int width, int height, double lo, double hi,
+		LUT lut, double opacity, String name)
+	{
+		FloatProcessor fp = new FloatProcessor(width, height, map.clone());
 		fp.setMinAndMax(lo, hi);
 		ImageProcessor bytes = fp.convertToByteProcessor(true);
 		bytes.setLut(lut);
@@ -227,11 +234,11 @@ public final class ExplanationRenderer {
 		int[] px = (int[]) rgb.getPixels();
 		double floor = OVERLAY_FLOOR * Math.max(Math.abs(lo), Math.abs(hi));
 		for (int i = 0; i < px.length; i++)
-			if (Math.abs(a.map[i]) < floor) px[i] = 0;
+			if (Math.abs(map[i]) < floor) px[i] = 0;
 		ImageRoi roi = new ImageRoi(0, 0, rgb);
 		roi.setOpacity(opacity);
 		roi.setZeroTransparent(true);
-		roi.setName("heatmap " + a.label.split(",")[0]);
+		roi.setName(name);
 		return roi;
 	}
 

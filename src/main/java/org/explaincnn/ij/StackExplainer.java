@@ -1,0 +1,274 @@
+package org.explaincnn.ij;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.ImageRoi;
+import ij.gui.Overlay;
+import ij.gui.Roi;
+import ij.process.FloatProcessor;
+
+import java.awt.Color;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import org.explaincnn.core.Attribution;
+import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.Explanation;
+import org.explaincnn.core.PreparedImage;
+import org.explaincnn.ij.input.Frame;
+import org.explaincnn.ij.input.PlaneRange;
+import org.explaincnn.ij.io.PlaneTable;
+import org.explaincnn.ij.render.ExplanationRenderer;
+import org.explaincnn.ij.render.RenderOptions;
+import org.explaincnn.ij.render.ThresholdRois;
+
+/**
+ * Explains every plane of a stack or hyperstack (or the slices and frames chosen with z= and t=):
+ * planes go through the model in chunks of the job's batch size, as the files of a folder do (CAM
+ * methods explain a chunk in one TensorFlow run), so only one chunk of prepared planes is held.
+ * The heatmap is a 32-bit hyperstack with the input's slices, frames and calibration (one channel
+ * per map: one unless several classes or layers were asked for), the input gains one coloured
+ * {@link ImageRoi} and the ROIs per plane, each with its position, and a {@link PlaneTable} has a
+ * row per plane. The channels of a plane are read together, as for a single image (fed to the
+ * model's channels when the bundle says CHANNELS, adapted otherwise). Cancelling keeps the planes
+ * explained so far.
+ */
+public final class StackExplainer {
+
+	private StackExplainer() {}
+
+	/** A plane of the input: slice z and frame t, from 1. */
+	public record Plane(int z, int t) {}
+
+	/** The planes a job chooses of a stack, in ImageJ's order (slices vary fastest). */
+	public static List<Plane> planes(ImagePlus imp, ExplainJob job) {
+		List<Integer> zs = PlaneRange.parse(job.z, imp.getNSlices(), "z");
+		List<Integer> ts = PlaneRange.parse(job.t, imp.getNFrames(), "t");
+		List<Plane> out = new ArrayList<>();
+		for (int t : ts)
+			for (int z : zs)
+				out.add(new Plane(z, t));
+		return out;
+	}
+
+	/**
+	 * Explains the chosen planes of {@code imp} with the model of {@code lease}. Progress counts
+	 * planes; when {@code cancelled} turns true the planes done so far are kept (the others stay 0
+	 * in the heatmap) and the log says how many.
+	 */
+	public static ExplainResult explain(ImagePlus imp, ExplainJob job, ExplainableModel model,
+		Consumer<String> log, ExplainOptions.ProgressListener progress, BooleanSupplier cancelled)
+	{
+		List<Plane> planes = planes(imp, job);
+		List<Integer> zs = PlaneRange.parse(job.z, imp.getNSlices(), "z");
+		List<Integer> ts = PlaneRange.parse(job.t, imp.getNFrames(), "t");
+		int w = imp.getWidth(), h = imp.getHeight(), maps = job.sweep != null ? 0 : ImageExplainer
+			.mapCount(job);
+		checkFits(imp, planes.size(), Math.max(1, maps));
+		RenderOptions render = ImageExplainer.renderOptions(job, true, false);
+		ImageStack heat = null;
+		PlaneTable table = new PlaneTable();
+		List<Roi> rois = new ArrayList<>();
+		float[] ranges = new float[planes.size()];
+		Explanation first = null;
+		Set<String> messages = new LinkedHashSet<>();
+		int done = 0;
+		boolean stopped = false;
+		for (int from = 0; from < planes.size() && !stopped; from += job.batchSize) {
+			if (cancelled.getAsBoolean()) {
+				stopped = true;
+				break;
+			}
+			int n = Math.min(job.batchSize, planes.size() - from);
+			List<PreparedImage> chunk = new ArrayList<>();
+			for (int i = 0; i < n; i++) {
+				Plane p = planes.get(from + i);
+				chunk.add(Frame.ofPlane(imp, p.z, p.t, model.spec(), messages::add).prepared);
+			}
+			int chunkFrom = from;
+			List<Explanation> explained;
+			try {
+				explained = ImageExplainer.explain(model, chunk, job, (passes, total) -> progress.update(
+					chunkFrom + (int) ((long) n * passes / Math.max(1, total)), planes.size()), cancelled,
+					System.nanoTime());
+			}
+			catch (ExplainOptions.CancelledException e) {
+				stopped = true;
+				break;
+			}
+			for (int i = 0; i < n; i++) {
+				Explanation e = explained.get(i);
+				if (first == null) {
+					first = e;
+					maps = e.attributions.size();
+					heat = emptyHeatmap(w, h, maps, planes.size());
+				}
+				Plane p = planes.get(from + i);
+				int index = from + i, zi = index % zs.size() + 1, ti = index / zs.size() + 1;
+				ranges[index] = store(heat, e, index, maps, p, model);
+				table.addAll(PlaneTable.rows(index + 1, p.z, p.t, e, model.spec().labels));
+				rois.addAll(planeRois(imp, e, p, render, model, maps, zi, ti));
+			}
+			done += n;
+			progress.update(done, planes.size());
+		}
+		messages.forEach(log);
+		if (first == null) throw new ExplainOptions.CancelledException();
+		if (stopped) log.accept(String.format(Locale.ROOT, "Cancelled after %d of %d planes of '%s'; " +
+			"the results hold the %d planes explained (the heatmap is 0 on the others).", done, planes
+				.size(), imp.getTitle(), done));
+		ImagePlus heatmap = heatmap(imp, heat, first, maps, zs.size(), ts.size(), max(ranges), render);
+		List<Roi> onInput = drawOnInput(imp, heat, planes, maps, done, heatmap, rois, render, first);
+		// The heatmap shows the ROIs too, each on its own map, slice and frame there.
+		Overlay heatOverlay = new Overlay();
+		for (Roi r : rois) {
+			Roi c = (Roi) r.clone();
+			String[] at = r.getProperty("heatmap").split(",");
+			int m = Integer.parseInt(at[0]), zi = Integer.parseInt(at[1]), ti = Integer.parseInt(at[2]);
+			if (heatmap.isHyperStack()) c.setPosition(m, zi, ti);
+			else c.setPosition(heatmap.getStackIndex(m, zi, ti));
+			heatOverlay.add(c);
+		}
+		heatmap.setOverlay(heatOverlay);
+		heatmap.setProp("ExplainCNN.planes", done);
+		return new ExplainResult(first, heatmap, rois, model, onInput, table);
+	}
+
+	/** Refuses, in one line, a stack whose heatmap and overlays cannot fit in the heap. */
+	private static void checkFits(ImagePlus imp, int planes, int maps) {
+		long need = (long) imp.getWidth() * imp.getHeight() * planes * (4L * maps + 4);
+		if (need <= ImagePlusInput.heapAvailable()) return;
+		System.gc();
+		if (need <= ImagePlusInput.heapAvailable()) return;
+		throw new ExplainException(String.format(Locale.ROOT, "'%s': the heatmap and overlay of %d " +
+			"planes need about %.1f GB but only %.1f GB of the Java heap is free; choose fewer planes " +
+			"(z= and t=), or give Java more memory (-Xmx, Edit > Options > Memory & Threads).", imp
+				.getTitle(), planes, need / 1e9, ImagePlusInput.heapAvailable() / 1e9));
+	}
+
+	private static ImageStack emptyHeatmap(int w, int h, int maps, int planes) {
+		ImageStack s = new ImageStack(w, h);
+		for (int i = 0; i < maps * planes; i++)
+			s.addSlice("not explained", new FloatProcessor(w, h));
+		return s;
+	}
+
+	/** Puts a plane's maps into the heatmap stack; returns its display maximum. */
+	private static float store(ImageStack heat, Explanation e, int index, int maps, Plane p,
+		ExplainableModel model)
+	{
+		float hi = 0;
+		for (int m = 0; m < maps; m++) {
+			Attribution a = e.attributions.get(m);
+			int slice = index * maps + m + 1;
+			heat.setPixels(a.map.clone(), slice);
+			heat.setSliceLabel(String.format(Locale.ROOT, "z=%d t=%d %s (%d)", p.z, p.t, a.label.split(
+				",")[0], a.classIndex), slice);
+			hi = Math.max(hi, positivePercentile(a.map, 0.995f));
+		}
+		return hi;
+	}
+
+	/** The q-quantile of a map's positive values (0 if none), as a single image's display uses. */
+	private static float positivePercentile(float[] map, float q) {
+		int n = 0;
+		for (float v : map)
+			if (v > 0) n++;
+		if (n == 0) return 0;
+		float[] positive = new float[n];
+		int i = 0;
+		for (float v : map)
+			if (v > 0) positive[i++] = v;
+		return ExplanationRenderer.select(positive, Math.min(n - 1, (int) (q * n)));
+	}
+
+	private static float max(float[] v) {
+		float m = 0;
+		for (float x : v)
+			m = Math.max(m, x);
+		return m;
+	}
+
+	/**
+	 * A plane's ROIs with their position on the input: (all channels, z, t) on a hyperstack, the
+	 * stack index on a plain stack. The heatmap's position (map, slice and frame within the chosen
+	 * ones) is kept in the ROI's "heatmap" property.
+	 */
+	private static List<Roi> planeRois(ImagePlus imp, Explanation e, Plane p, RenderOptions render,
+		ExplainableModel model, int maps, int zi, int ti)
+	{
+		List<Roi> out = new ArrayList<>();
+		if (!render.rois) return out;
+		for (int m = 0; m < maps; m++) {
+			Attribution a = e.attributions.get(m);
+			for (Roi r : ThresholdRois.regions(a.map, a.width, a.height, render.threshold, model.spec()
+				.labels.shortName(a.classIndex)))
+			{
+				position(r, imp, p);
+				r.setName(r.getName() + String.format(Locale.ROOT, " z%d t%d", p.z, p.t));
+				r.setStrokeColor(Color.cyan);
+				r.setProperty("heatmap", (m + 1) + "," + zi + "," + ti);
+				out.add(r);
+			}
+		}
+		return out;
+	}
+
+	private static void position(Roi r, ImagePlus imp, Plane p) {
+		if (imp.isHyperStack() || imp.getNChannels() > 1) r.setPosition(0, p.z, p.t);
+		else r.setPosition(imp.getStackIndex(1, p.z, p.t));
+	}
+
+	/** The heatmap hyperstack: the input's slices, frames and calibration; one channel per map. */
+	private static ImagePlus heatmap(ImagePlus imp, ImageStack heat, Explanation first, int maps,
+		int slices, int frames, float hi, RenderOptions render)
+	{
+		Attribution a = first.attributions.get(0);
+		String what = maps == 1 ? a.label.split(",")[0] : maps + " maps";
+		ImagePlus out = new ImagePlus(first.methodTitle + " " + what + " - " + imp.getTitle(), heat);
+		out.setDimensions(maps, slices, frames);
+		if (imp.isHyperStack() || maps > 1) out.setOpenAsHyperStack(true);
+		out.setCalibration(imp.getCalibration().copy());
+		out.getProcessor().setLut(render.lut);
+		out.setDisplayRange(0, hi > 0 ? hi : 1);
+		out.setProp("ExplainCNN.method", first.method);
+		out.setProp("ExplainCNN.class", a.classIndex);
+		out.setProp("ExplainCNN.label", a.label);
+		out.setProp("ExplainCNN.layer", a.layer == null ? "" : a.layer);
+		return out;
+	}
+
+	/**
+	 * The input's overlay gains, per explained plane, the first map coloured (one ImageRoi with the
+	 * plane's position) and copies of the plane's ROIs; its pixels are not changed.
+	 */
+	private static List<Roi> drawOnInput(ImagePlus imp, ImageStack heat, List<Plane> planes,
+		int maps, int done, ImagePlus heatmap, List<Roi> rois, RenderOptions render,
+		Explanation first)
+	{
+		List<Roi> added = new ArrayList<>();
+		Overlay overlay = imp.getOverlay() != null ? imp.getOverlay() : new Overlay();
+		if (render.opacity > 0) for (int i = 0; i < done; i++) {
+			ImageRoi map = ExplanationRenderer.colouredRoi((float[]) heat.getPixels(i * maps + 1), heat
+				.getWidth(), heat.getHeight(), heatmap.getDisplayRangeMin(), heatmap.getDisplayRangeMax(),
+				render.lut, render.opacity, "heatmap " + first.attributions.get(0).label.split(",")[0]);
+			position(map, imp, planes.get(i));
+			overlay.add(map, "Explain CNN " + first.methodTitle);
+			added.add(map);
+		}
+		for (Roi r : rois) {
+			Roi copy = (Roi) r.clone();
+			overlay.add(copy);
+			added.add(copy);
+		}
+		imp.setOverlay(overlay);
+		return added;
+	}
+}
