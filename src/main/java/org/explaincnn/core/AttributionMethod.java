@@ -67,6 +67,14 @@ public interface AttributionMethod {
 		return 1;
 	}
 
+	/**
+	 * True if the method only runs the model forward (perturbation methods: occlusion, RISE, the
+	 * Score-CAM family): the benchmark compares it with bare forward passes, not forward+backward.
+	 */
+	default boolean forwardOnly() {
+		return false;
+	}
+
 	/** Class placeholder: "the model's top class", chosen in the graph. */
 	int TOP_ONE = -1;
 

@@ -34,6 +34,8 @@ public final class Methods {
 		register(new NoiseTunnel(NoiseTunnel.Mode.SQUARED));
 		register(new NoiseTunnel(NoiseTunnel.Mode.VARGRAD));
 		register(new GradientShap());
+		register(new Occlusion());
+		register(new Rise());
 	}
 
 	private Methods() {}

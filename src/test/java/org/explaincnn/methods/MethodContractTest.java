@@ -84,6 +84,7 @@ class MethodContractTest {
 		ExplainOptions o = ExplainOptions.DEFAULTS;
 		if (method.parameter("samples") != null) o = o.withParam("samples", "4");
 		if (method.parameter("steps") != null) o = o.withParam("steps", "8");
+		if (method.parameter("masks") != null) o = o.withParam("masks", "16");
 		return o;
 	}
 
