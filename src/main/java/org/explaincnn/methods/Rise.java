@@ -26,9 +26,9 @@ final class Rise implements AttributionMethod {
 
 	static final Param<Integer> MASKS = Param.integer("masks", 2000, 1, 1_000_000, "Masks",
 		"number of random masks (one forward pass each; the paper used 4000 for ResNet)");
-	static final Param<Integer> CELLS = Param.integer("cells", 7, 1, 256, "Grid cells",
+	static final Param<Integer> CELLS = Param.integer("cells", 7, 1, 256, "Cells per side (s)",
 		"cells per side of the low-resolution mask grid (s)");
-	static final Param<Double> KEEP = Param.number("p", 0.5, 0.01, 1, "Keep probability",
+	static final Param<Double> KEEP = Param.number("p", 0.5, 0.01, 1, "P (keep probability)",
 		"probability that a grid cell is kept (shows the image)");
 
 	@Override
