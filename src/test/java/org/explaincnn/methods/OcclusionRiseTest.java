@@ -281,6 +281,8 @@ class OcclusionRiseTest {
 				.nanoTime());
 		double cat = e.attributions.get(0).massInRows(112, 224);
 		double dog = e.attributions.get(1).massInRows(0, 112);
+		System.out.println("Occlusion on both.png: tabby mass on the cat half " + cat +
+			", bull mastiff mass on the dog half " + dog);
 		assertTrue(cat > 0.5, "tabby drop mass on the cat half " + cat);
 		assertTrue(dog > 0.5, "bull mastiff drop mass on the dog half " + dog);
 	}
@@ -296,9 +298,12 @@ class OcclusionRiseTest {
 			"rise"), TargetSpec.parse("tabby;bull mastiff"), o, System.nanoTime());
 		Attribution tabby = e.attributions.get(0), dog = e.attributions.get(1);
 		double catHalf = meanInRows(tabby, 112, 224), dogHalf = meanInRows(tabby, 0, 112);
+		System.out.println("RISE on both.png, tabby: cat half " + catHalf + ", dog half " + dogHalf);
 		assertTrue(catHalf > dogHalf, "tabby: cat half " + catHalf + ", dog half " + dogHalf);
 		catHalf = meanInRows(dog, 112, 224);
 		dogHalf = meanInRows(dog, 0, 112);
+		System.out.println("RISE on both.png, bull mastiff: dog half " + dogHalf + ", cat half " +
+			catHalf);
 		assertTrue(dogHalf > catHalf, "bull mastiff: dog half " + dogHalf + ", cat half " + catHalf);
 	}
 
