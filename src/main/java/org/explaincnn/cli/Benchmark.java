@@ -85,6 +85,7 @@ final class Benchmark {
 			out.println("method              passes  ms/image  raw ms    ratio  (raw = the same passes as bare " +
 				"forward+backward runs at the method's batch size, timed alternately)");
 			for (AttributionMethod m : Methods.all()) {
+				if (m.forwardOnly()) continue; // in their own table below, against forward passes
 				ExplainOptions opt = ExplainOptions.builder().batchSize(big).build();
 				int perImage = m.passes(opt);
 				// The raw reference: the same number of forward+backward passes at the batch size
@@ -107,12 +108,13 @@ final class Benchmark {
 				}
 				catch (ExplainException notApplicable) {
 					// e.g. CAM on a model without a GAP + dense head: say why, and go on.
-					out.printf(Locale.ROOT, "%-20s n/a: %s%n", m.id(), notApplicable.getMessage());
+					out.printf(Locale.ROOT, "%-20s n/a: %s%n", name, notApplicable.getMessage());
 					continue;
 				}
 				out.printf(Locale.ROOT, "%-20s %7d %9.2f %9.2f %7.2f%n", m.id(), perImage, both[0],
 					both[1], both[0] / both[1]);
 			}
+			forwardOnly(model, image, raster, w, h, big, out);
 			// Grad-CAM for many images at once, the way the command line runs a folder.
 			List<PreparedImage> many = new ArrayList<>();
 			for (int i = 0; i < big; i++)
@@ -163,6 +165,61 @@ final class Benchmark {
 			"%.0f ms, bare forward passes %.0f ms, ratio %.2f%n", settings.steps(), passes, big, both[0],
 			both[1], both[0] / both[1]);
 	}
+
+	/**
+	 * The forward-only methods (occlusion, RISE, the Score-CAM family) with their default
+	 * parameters, end to end, next to the same number of bare forward passes at the same batch,
+	 * timed alternately. The passes are counted from the method's own progress reports (occlusion's
+	 * depend on the input size); the method's time also holds the prediction pass that picks the
+	 * top-1 class and the preprocessing.
+	 */
+	private static void forwardOnly(ExplainableModel model, PreparedImage image, float[] raster,
+		int w, int h, int batch, PrintStream out)
+	{
+		out.println();
+		out.println("Forward-only methods, top-1, batch " + batch + " (raw = the same number of bare " +
+			"forward passes at the same batch, timed alternately; median of " + FORWARD_ONLY_RUNS + "):");
+		out.println("method                       passes  ms/image  raw ms    ratio");
+		float[] full = Passes.repeat(image.modelInput, batch);
+		for (AttributionMethod m : Methods.all()) {
+			if (!m.forwardOnly()) continue;
+			int[] passes = new int[1];
+			ExplainOptions.Builder b = ExplainOptions.builder().batchSize(batch).progress((done,
+				total) -> passes[0] = Math.max(passes[0], total));
+			String name = m.id();
+			// SS-CAM and IS-CAM score every channel many times (tens of thousands of passes at
+			// their defaults): timed on the most varying channels, the ratio is the same.
+			if (m.parameter("channels") != null && m.passes(ExplainOptions.DEFAULTS) > LONGEST_RUN) {
+				b.param("channels", "128");
+				name += " (channels=128)";
+			}
+			ExplainOptions opt = b.build();
+			Runnable method = () -> Explainer.explain(model, PreparedImage.of(raster, w, h, 3, model
+				.spec()), m, TargetSpec.top1(), opt, System.nanoTime());
+			try {
+				method.run();
+			}
+			catch (ExplainException notApplicable) {
+				out.printf(Locale.ROOT, "%-20s n/a: %s%n", name, notApplicable.getMessage());
+				continue;
+			}
+			int n = passes[0], rest = n % batch;
+			float[] partial = Passes.repeat(image.modelInput, Math.max(1, rest));
+			Runnable reference = () -> {
+				for (int done = 0; done < n; done += batch)
+					Passes.run(model, image, n - done >= batch ? new PassRequest(full, batch)
+						: new PassRequest(partial, rest));
+			};
+			double[] both = interleavedMedians(FORWARD_ONLY_RUNS, 1, method, reference);
+			out.printf(Locale.ROOT, "%-28s %7d %9.0f %9.0f %7.2f%n", name, n, both[0], both[1],
+				both[0] / both[1]);
+		}
+	}
+
+	/** Timed runs of each forward-only method (each is hundreds to thousands of passes). */
+	private static final int FORWARD_ONLY_RUNS = 3;
+	/** Passes above which a forward-only method is timed on fewer channels. */
+	private static final int LONGEST_RUN = 5000;
 
 	/** Runs of each whole-process job (a new JVM each). */
 	private static final int PROCESS_RUNS = 3;
@@ -358,7 +415,12 @@ final class Benchmark {
 
 	/** Medians of a and b, run alternately n times after a warm-up of each. */
 	private static double[] interleavedMedians(int n, Runnable a, Runnable b) {
-		for (int i = 0; i < Math.min(5, n); i++) {
+		return interleavedMedians(n, Math.min(5, n), a, b);
+	}
+
+	/** Medians of a and b, run alternately n times after {@code warmUps} runs of each. */
+	private static double[] interleavedMedians(int n, int warmUps, Runnable a, Runnable b) {
+		for (int i = 0; i < warmUps; i++) {
 			a.run();
 			b.run();
 		}

@@ -75,7 +75,10 @@ public interface AttributionMethod {
 		return 1;
 	}
 
-	/** True if the method only runs forward passes (the benchmark's forward-only table). */
+	/**
+	 * True if the method only runs the model forward (perturbation methods: occlusion, RISE, the
+	 * Score-CAM family): the benchmark compares it with bare forward passes, not forward+backward.
+	 */
 	default boolean forwardOnly() {
 		return false;
 	}

@@ -16,18 +16,23 @@ import org.explaincnn.core.PreparedImage;
 
 /**
  * Reference inputs for path methods, in model units: black, white, a blurred copy of the image,
- * uniform noise, an image file, or (for GradientSHAP) random images from a folder.
+ * uniform noise, the image's per-channel mean, an image file, or (for GradientSHAP) random images
+ * from a folder.
  */
 final class Baselines {
 
 	/** The baseline kinds; a path to an image file (or a folder, for GradientSHAP) also works. */
 	static final List<String> KINDS = List.of("black", "white", "blur", "noise");
+	/** What hides pixels in the perturbation methods (occlusion, RISE). */
+	static final Param<String> HIDDEN = Param.choiceOrPath("baseline", "black", List.of("black",
+		"mean", "blur", "white"), false, "Baseline", "what hidden pixels become: black, the image's " +
+			"mean colour, a blurred copy, white, or an image file");
 	static final Param<Double> BLUR_SIGMA = Param.number("sigma", 10, 0.1, 1000,
 		"Sigma of the blur baseline (pixels)", "Gaussian blur of the 'blur' baseline, in model-input pixels");
 
 	private Baselines() {}
 
-	/** One baseline: "black", "white", "blur", "noise" or an image file path. */
+	/** One baseline: "black", "white", "blur", "noise", "mean" or an image file path. */
 	static float[] of(String kind, ExplainableModel model, PreparedImage image, SplittableRandom random,
 		double blurSigma)
 	{
@@ -42,6 +47,9 @@ final class Baselines {
 				break;
 			case "blur":
 				pixels = blur(image.pixels, image.width(), image.height(), image.channels, blurSigma);
+				break;
+			case "mean":
+				fillWithMean(image.pixels, image.channels, pixels);
 				break;
 			case "noise":
 			case "uniform":
@@ -89,6 +97,16 @@ final class Baselines {
 		}
 		int w = size[0], h = size[1];
 		return PreparedImage.of(raster, w, h, c, model.spec()).modelInput;
+	}
+
+	/** Every pixel of {@code out} set to the per-channel mean of {@code src} (channels last). */
+	private static void fillWithMean(float[] src, int c, float[] out) {
+		double[] sum = new double[c];
+		for (int i = 0; i < src.length; i++)
+			sum[i % c] += src[i];
+		int n = src.length / c;
+		for (int i = 0; i < out.length; i++)
+			out[i] = (float) (sum[i % c] / n);
 	}
 
 	/** Separable Gaussian blur of a channels-last raster, edges clamped. */

@@ -42,6 +42,8 @@ public final class Methods {
 		register(new SmoothGradCamPlusPlus());
 		register(new Lime());
 		register(new KernelShap());
+		register(new Occlusion());
+		register(new Rise());
 	}
 
 	private Methods() {}

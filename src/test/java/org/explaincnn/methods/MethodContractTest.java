@@ -85,6 +85,7 @@ class MethodContractTest {
 		if (method.parameter("samples") != null) o = o.withParam("samples", "4");
 		if (method.parameter("steps") != null) o = o.withParam("steps", "8");
 		if (method.parameter("channels") != null) o = o.withParam("channels", "16");
+		if (method.parameter("masks") != null) o = o.withParam("masks", "16");
 		return o;
 	}
 
