@@ -108,7 +108,7 @@ final class Benchmark {
 				}
 				catch (ExplainException notApplicable) {
 					// e.g. CAM on a model without a GAP + dense head: say why, and go on.
-					out.printf(Locale.ROOT, "%-20s n/a: %s%n", name, notApplicable.getMessage());
+					out.printf(Locale.ROOT, "%-20s n/a: %s%n", m.id(), notApplicable.getMessage());
 					continue;
 				}
 				out.printf(Locale.ROOT, "%-20s %7d %9.2f %9.2f %7.2f%n", m.id(), perImage, both[0],
