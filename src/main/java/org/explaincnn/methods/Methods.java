@@ -34,6 +34,7 @@ public final class Methods {
 		register(new NoiseTunnel(NoiseTunnel.Mode.SQUARED));
 		register(new NoiseTunnel(NoiseTunnel.Mode.VARGRAD));
 		register(new GradientShap());
+		register(new DeepFeatureFactorization());
 	}
 
 	private Methods() {}
