@@ -39,11 +39,11 @@ final class DeepFeatureFactorization implements AttributionMethod {
 
 	static final Param<Integer> CONCEPTS = Param.integer("concepts", 5, 1, 64, "Concepts (K)",
 		"how many concepts the layer's activations are factorised into");
-	static final Param<Integer> TOP_K = Param.integer("topk", 2, 1, 1000, "Labels per concept",
+	static final Param<Integer> TOP_K = Param.integer("topk", 2, 1, 1000, "Topk labels per concept",
 		"the concept's best classes listed in its name, the legend and the CSV");
 	static final Param<Integer> ITERATIONS = Param.integer("iterations", 200, 1, 100_000,
 		"Iterations (cap)", "most multiplicative updates of the factorisation");
-	static final Param<Double> TOLERANCE = Param.number("tolerance", 1e-4, 0, 1, "Tolerance",
+	static final Param<Double> TOLERANCE = Param.number("tolerance", 0.001, 0, 1, "Tolerance",
 		"stop when the relative reconstruction error improves by less than this in 10 iterations");
 
 	@Override

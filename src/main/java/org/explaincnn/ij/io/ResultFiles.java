@@ -26,6 +26,7 @@ import javax.imageio.ImageIO;
 
 import com.google.gson.GsonBuilder;
 
+import org.explaincnn.core.Concepts;
 import org.explaincnn.ij.ExplainResult;
 
 /**
@@ -52,6 +53,8 @@ public final class ResultFiles {
 		Path zip = outDir.resolve(base + ".rois.zip");
 		writeRoiZip(r.rois, zip);
 		written.add(zip);
+		Concepts concepts = Concepts.of(r.explanation);
+		if (concepts != null) written.addAll(ConceptFiles.write(concepts, r.heatmap, outDir, base));
 		if (manifest != null) written.add(writeJson(manifest, outDir.resolve(base + ".json")));
 		return written;
 	}

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 
 import org.explaincnn.core.Attribution;
+import org.explaincnn.core.Concepts;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explanation;
 import org.explaincnn.core.Labels;
@@ -37,6 +38,9 @@ public final class ExplanationRenderer {
 	public static ExplainResult render(ImagePlus input, Explanation e, ExplainableModel model,
 		RenderOptions o)
 	{
+		// Deep Feature Factorization's concepts are drawn their own way (label image, legend).
+		Concepts concepts = Concepts.of(e);
+		if (concepts != null) return ConceptRenderer.render(input, e, concepts, model, o);
 		ImagePlus heatmap = new ImagePlus();
 		fillHeatmap(heatmap, input, e, o.lut, model.spec().labels);
 		return draw(input, e, model, o, heatmap, List.of());
@@ -241,7 +245,8 @@ public final class ExplanationRenderer {
 		ImageProcessor heat = r.heatmap.getStack().getProcessor(1).duplicate();
 		heat.setMinAndMax(r.heatmap.getDisplayRangeMin(), r.heatmap.getDisplayRangeMax());
 		ImageProcessor heatBytes = heat.convertToByteProcessor(true);
-		heatBytes.setLut(lut);
+		// A label image keeps its own colours (one per concept).
+		heatBytes.setLut(Concepts.of(r.explanation) != null ? ConceptRenderer.lut() : lut);
 		ImageProcessor overlay = r.overlayPreview.getProcessor().crop();
 		overlay.setRoi(0, 0, w, h);
 		ColorProcessor out = new ColorProcessor(3 * w + 8, h);
