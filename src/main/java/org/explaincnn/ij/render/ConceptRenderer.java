@@ -65,8 +65,18 @@ public final class ConceptRenderer {
 	public static ExplainResult render(ImagePlus input, Explanation e, Concepts concepts,
 		ExplainableModel model, RenderOptions o)
 	{
+		return render(input, e, concepts, model, o, new ImagePlus(), List.of());
+	}
+
+	/**
+	 * Draws into {@code heatmap} (a new ImagePlus, or the one a live view shows, which keeps its
+	 * window) and exchanges {@code previous} on the input's overlay for the new concepts.
+	 */
+	static ExplainResult render(ImagePlus input, Explanation e, Concepts concepts,
+		ExplainableModel model, RenderOptions o, ImagePlus heatmap, List<Roi> previous)
+	{
 		Attribution a = e.attributions.get(0);
-		ImagePlus heatmap = labelImage(input, e, concepts, model);
+		fillLabelImage(heatmap, input, e, concepts, model);
 		List<Roi> rois = new ArrayList<>();
 		if (o.rois) for (Concepts.Concept c : concepts.concepts) {
 			Roi roi = region(a, c.number);
@@ -78,6 +88,8 @@ public final class ConceptRenderer {
 		List<Roi> onInput = new ArrayList<>();
 		if (o.drawOnInput) {
 			Overlay overlay = input.getOverlay() != null ? input.getOverlay() : new Overlay();
+			for (Roi old : previous)
+				overlay.remove(old);
 			if (o.opacity > 0) {
 				ImageRoi labels = coloured(a, o.opacity);
 				overlay.add(labels, "Explain CNN " + e.methodTitle);
@@ -98,14 +110,16 @@ public final class ConceptRenderer {
 		return new ExplainResult(e, heatmap, preview, rois, model, onInput);
 	}
 
-	/** The label image as a 32-bit image with the concept colours and the usual properties. */
-	static ImagePlus labelImage(ImagePlus input, Explanation e, Concepts concepts,
-		ExplainableModel model)
+	/** The label image as 32-bit pixels with the concept colours and the usual properties. */
+	private static void fillLabelImage(ImagePlus heat, ImagePlus input, Explanation e,
+		Concepts concepts, ExplainableModel model)
 	{
 		Attribution a = e.attributions.get(0);
 		String layer = a.layer == null ? "" : " @ " + a.layer.substring(a.layer.lastIndexOf('/') + 1);
-		ImagePlus heat = new ImagePlus(e.methodTitle + " " + concepts.concepts.size() + " concepts" +
-			layer + " - " + input.getTitle(), new FloatProcessor(a.width, a.height, a.map.clone()));
+		ImageStack one = new ImageStack(a.width, a.height);
+		one.addSlice("concepts", new FloatProcessor(a.width, a.height, a.map.clone()));
+		heat.setStack(e.methodTitle + " " + concepts.concepts.size() + " concepts" + layer + " - " +
+			input.getTitle(), one);
 		heat.setCalibration(input.getCalibration().copy());
 		heat.getProcessor().setLut(lut());
 		heat.setDisplayRange(0, 255);
@@ -120,7 +134,6 @@ public final class ConceptRenderer {
 		heat.setProp("ExplainCNN.predictedProbability", e.probabilities[e.top[0]]);
 		heat.setProp("ExplainCNN.concepts", concepts.concepts.size());
 		heat.setProp("ExplainCNN.ms", String.format(Locale.ROOT, "%.1f", e.totalMs));
-		return heat;
 	}
 
 	/** The pixels of concept n as one (possibly composite) ROI, or null when it has none. */

@@ -55,6 +55,13 @@ public final class ExplanationRenderer {
 	public static ExplainResult update(ExplainResult shown, ImagePlus input, Explanation next,
 		RenderOptions o)
 	{
+		Concepts concepts = Concepts.of(next);
+		if (concepts != null) {
+			ExplainResult r = ConceptRenderer.render(input, next, concepts, shown.model, o,
+				shown.heatmap, shown.inputOverlay);
+			shown.heatmap.updateAndDraw();
+			return r;
+		}
 		fillHeatmap(shown.heatmap, input, next, o.lut, shown.model.spec().labels);
 		ExplainResult r = draw(input, next, shown.model, o, shown.heatmap, shown.inputOverlay);
 		shown.heatmap.updateAndDraw();

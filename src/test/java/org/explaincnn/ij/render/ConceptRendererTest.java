@@ -2,10 +2,12 @@ package org.explaincnn.ij.render;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.IJ;
 import ij.ImagePlus;
+import ij.gui.Overlay;
 import ij.gui.Roi;
 import ij.process.ImageProcessor;
 import ij.process.LUT;
@@ -115,6 +117,34 @@ class ConceptRendererTest {
 			assertEquals(labelled, inside);
 			assertEquals(c.area, (double) labelled / a.map.length, 1e-12);
 		}
+	}
+
+	/**
+	 * A live view: the next explanation is drawn into the heatmap already shown, and the input's
+	 * overlay exchanges the old concepts for the new ones, keeping what else it had.
+	 */
+	@Test
+	void updateRedrawsIntoTheShownHeatmapAndOverlay() {
+		ImagePlus input = imp.duplicate();
+		Overlay own = new Overlay(new Roi(1, 1, 5, 5));
+		input.setOverlay(own);
+		ExplainResult first = ExplanationRenderer.render(input, e, model, RenderOptions.of("Fire",
+			0.5, "0.5", true, true, false));
+		assertEquals(1 + first.inputOverlay.size(), input.getOverlay().size());
+		Frame f = Frame.of(imp, null, false, model.spec(), line -> {});
+		Explanation two = Explainer.explain(model, f.prepared, Methods.byName("dff"), TargetSpec
+			.top1(), ExplainOptions.DEFAULTS.withParam("concepts", "2"), System.nanoTime());
+		ExplainResult next = ExplanationRenderer.update(first, input, two, RenderOptions.of("Fire",
+			0.5, "0.5", true, true, false));
+		assertSame(first.heatmap, next.heatmap);
+		assertArrayEquals(two.attributions.get(0).map, (float[]) next.heatmap.getProcessor()
+			.getPixels());
+		assertTrue(next.heatmap.getTitle().contains("2 concepts"), next.heatmap.getTitle());
+		assertEquals(1 + next.inputOverlay.size(), input.getOverlay().size());
+		// By identity: ImageJ's Roi.equals compares outlines, and the new map has the old one's.
+		for (Roi old : first.inputOverlay)
+			for (Roi now : input.getOverlay().toArray())
+				assertTrue(now != old, "an old concept stayed on the input: " + old.getName());
 	}
 
 	/** The legend beside the image has each concept's colour swatch. */
