@@ -56,11 +56,16 @@ public final class Concepts {
 		public final double area;
 		/** The concept's channel vector (a row of H, scaled so its map peaks at 1). */
 		public final transient float[] embedding;
-		/** Where it is: W's column upsampled onto the original image, peak 1 (width x height). */
-		public final transient float[] map;
+		/**
+		 * Where it is at model resolution: W's column upsampled bilinearly, peak 1. Kept at the
+		 * model's size (a few hundred pixels a side) so that K concepts of a large image cost K
+		 * small maps until one is asked for on the original image ({@link #map()}).
+		 */
+		private final transient float[] modelMap;
+		private final transient ImageGeometry geometry;
 
 		public Concept(int number, int[] classes, String[] labels, float[] scores, double area,
-			float[] embedding, float[] map)
+			float[] embedding, float[] modelMap, ImageGeometry geometry)
 		{
 			this.number = number;
 			this.classes = classes;
@@ -68,7 +73,13 @@ public final class Concepts {
 			this.scores = scores;
 			this.area = area;
 			this.embedding = embedding;
-			this.map = map;
+			this.modelMap = modelMap;
+			this.geometry = geometry;
+		}
+
+		/** Where it is on the original image (width x height, 0 outside the model's window). */
+		public float[] map() {
+			return geometry.toOriginal(modelMap, 0f);
 		}
 
 		/** E.g. "concept 2: tabby 0.41, tiger cat 0.22" (the ROI and legend text). */

@@ -198,9 +198,8 @@ final class DeepFeatureFactorization implements AttributionMethod {
 				names[i] = labels.shortName(best[i]);
 				scores[i] = probabilities[n][best[i]];
 			}
-			float[] map = g.toOriginal(CamMaps.toModel(f.column(n), a, image), 0f);
 			out.add(new Concepts.Concept(n + 1, best, names, scores, (double) count[n + 1] /
-				original.length, f.embedding(n), map));
+				original.length, f.embedding(n), CamMaps.toModel(f.column(n), a, image), g));
 		}
 		return new Concepts(out, nmf.relativeError, nmf.iterations, g.originalWidth, g.originalHeight);
 	}

@@ -127,7 +127,7 @@ class DeepFeatureFactorizationTest {
 		double area = 0;
 		for (Concepts.Concept c : concepts.concepts) {
 			area += c.area;
-			assertEquals(36, c.map.length);
+			assertEquals(36, c.map().length);
 		}
 		assertEquals(1, area, 1e-9);
 		LayerInfo layer = gap.defaultLayer();
@@ -137,12 +137,12 @@ class DeepFeatureFactorizationTest {
 		for (int p = 0; p < 36; p++) {
 			int best = 0;
 			for (int n = 1; n < 2; n++)
-				if (concepts.concepts.get(n).map[p] > concepts.concepts.get(best).map[p]) best = n;
+				if (concepts.concepts.get(n).map()[p] > concepts.concepts.get(best).map()[p]) best = n;
 			assertEquals(best + 1, a.map[p], 0f, "label at " + p);
 			for (int k = 0; k < NET.cout; k++) {
 				double rec = 0;
 				for (Concepts.Concept c : concepts.concepts)
-					rec += c.map[p] * c.embedding[k];
+					rec += c.map()[p] * c.embedding[k];
 				diff += (rec - Math.max(0, act[p * 4 + k])) * (rec - Math.max(0, act[p * 4 + k]));
 				norm += act[p * 4 + k] * act[p * 4 + k];
 			}
@@ -150,7 +150,7 @@ class DeepFeatureFactorizationTest {
 		assertEquals(concepts.relativeError, Math.sqrt(diff / norm), 1e-5);
 		for (Concepts.Concept c : concepts.concepts) {
 			float max = 0;
-			for (float v : c.map)
+			for (float v : c.map())
 				max = Math.max(max, v);
 			assertEquals(1f, max, 1e-5f, "each concept's map peaks at 1");
 		}

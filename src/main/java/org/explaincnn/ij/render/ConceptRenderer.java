@@ -155,8 +155,8 @@ public final class ConceptRenderer {
 	public static ImagePlus conceptStack(Concepts concepts, ImagePlus heatmap) {
 		ImageStack stack = new ImageStack(concepts.width, concepts.height);
 		for (Concepts.Concept c : concepts.concepts)
-			stack.addSlice(c.name(), new FloatProcessor(concepts.width, concepts.height, c.map
-				.clone()));
+			stack.addSlice(c.name(), new FloatProcessor(concepts.width, concepts.height, c
+				.map()));
 		ImagePlus out = new ImagePlus(heatmap.getTitle() + " (concept maps)", stack);
 		out.setCalibration(heatmap.getCalibration().copy());
 		out.setDisplayRange(0, 1);

@@ -176,7 +176,7 @@ class ConceptRendererTest {
 		assertEquals(3, stack.getStackSize());
 		for (int n = 1; n <= 3; n++) {
 			assertEquals(concepts.concepts.get(n - 1).name(), stack.getStack().getSliceLabel(n));
-			assertArrayEquals(concepts.concepts.get(n - 1).map, (float[]) stack.getStack().getPixels(
+			assertArrayEquals(concepts.concepts.get(n - 1).map(), (float[]) stack.getStack().getPixels(
 				n));
 		}
 		List<String> lines = Files.readAllLines(csv);
