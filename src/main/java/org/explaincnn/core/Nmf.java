@@ -91,26 +91,27 @@ public final class Nmf {
 				w.data[i] *= aHt.data[i] / (wHHt.data[i] + EPS);
 			it++;
 			if (it % CHECK_EVERY == 0 || it == maxIterations) {
-				error = relativeError(a, w, h, normA2, aHt, hHt);
+				// A H^T and H H^T above were made with this iteration's H: the error needs only W^T W.
+				error = relativeError(w, normA2, aHt, hHt, wtW);
 				if (previous - error < tolerance) break;
 				previous = error;
 			}
 		}
-		if (Double.isNaN(error)) error = relativeError(a, w, h, normA2, new DMatrixRMaj(rows, k),
-			new DMatrixRMaj(k, k));
+		if (Double.isNaN(error)) {
+			CommonOps_DDRM.multTransB(a, h, aHt);
+			CommonOps_DDRM.multTransB(h, h, hHt);
+			error = relativeError(w, normA2, aHt, hHt, wtW);
+		}
 		return new Nmf(w, h, error, it);
 	}
 
 	/**
-	 * ||A - W H||_F / ||A||_F without forming W H: ||A||^2 - 2 tr(W^T A H^T) + tr(W^T W H H^T)
-	 * (the products A H^T and H H^T are recomputed into the given buffers).
+	 * ||A - W H||_F / ||A||_F without forming W H: ||A||^2 - 2 tr(W^T A H^T) + tr(W^T W H H^T), from
+	 * A H^T and H H^T of the current H ({@code wtW} is a buffer).
 	 */
-	private static double relativeError(DMatrixRMaj a, DMatrixRMaj w, DMatrixRMaj h, double normA2,
-		DMatrixRMaj aHt, DMatrixRMaj hHt)
+	private static double relativeError(DMatrixRMaj w, double normA2, DMatrixRMaj aHt,
+		DMatrixRMaj hHt, DMatrixRMaj wtW)
 	{
-		CommonOps_DDRM.multTransB(a, h, aHt);
-		CommonOps_DDRM.multTransB(h, h, hHt);
-		DMatrixRMaj wtW = new DMatrixRMaj(w.numCols, w.numCols);
 		CommonOps_DDRM.multTransA(w, w, wtW);
 		double cross = 0;
 		for (int i = 0; i < w.data.length; i++)

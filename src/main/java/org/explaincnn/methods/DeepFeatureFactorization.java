@@ -43,7 +43,7 @@ final class DeepFeatureFactorization implements AttributionMethod {
 		"the concept's best classes listed in its name, the legend and the CSV");
 	static final Param<Integer> ITERATIONS = Param.integer("iterations", 200, 1, 100_000,
 		"Iterations (cap)", "most multiplicative updates of the factorisation");
-	static final Param<Double> TOLERANCE = Param.number("tolerance", 0.001, 0, 1, "Tolerance",
+	static final Param<Double> TOLERANCE = Param.number("tolerance", 0.005, 0, 1, "Tolerance",
 		"stop when the relative reconstruction error improves by less than this in 10 iterations");
 
 	@Override
