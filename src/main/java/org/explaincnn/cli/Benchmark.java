@@ -16,9 +16,11 @@ import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explainer;
+import org.explaincnn.core.FeatureMap;
 import org.explaincnn.core.FileTrees;
 import org.explaincnn.core.ImageFiles;
 import org.explaincnn.core.LayerInfo;
+import org.explaincnn.core.Nmf;
 import org.explaincnn.core.PassRequest;
 import org.explaincnn.core.Passes;
 import org.explaincnn.core.PreparedImage;
@@ -127,6 +129,7 @@ final class Benchmark {
 					new PassRequest(refInput, big).seed(refSeed).layerGradient(layer)));
 			out.printf(Locale.ROOT, "%-20s %7s %9.2f %9.2f %7.2f   (%d images per run)%n",
 				"gradcam, batch " + big, "1", both[0] / big, both[1] / big, both[0] / both[1], big);
+			deepFeatureFactorization(model, image, layer, repeats, out);
 			out.println();
 			deletionInsertion(model, image, big, out);
 			out.println();
@@ -220,6 +223,28 @@ final class Benchmark {
 	private static final int FORWARD_ONLY_RUNS = 3;
 	/** Passes above which a forward-only method is timed on fewer channels. */
 	private static final int LONGEST_RUN = 5000;
+
+	/**
+	 * Deep Feature Factorization's own cost: the factorisation of the layer's activations at K=5
+	 * (its default iterations and tolerance) next to the one forward pass that gives them, timed
+	 * alternately.
+	 */
+	private static void deepFeatureFactorization(ExplainableModel model, PreparedImage image,
+		LayerInfo layer, int repeats, PrintStream out)
+	{
+		AttributionMethod dff = Methods.byName("dff");
+		int iterations = (Integer) dff.parameter("iterations").defaultValue;
+		double tolerance = (Double) dff.parameter("tolerance").defaultValue;
+		FeatureMap a = Passes.run(model, image, new PassRequest(image.modelInput, 1).activation(
+			layer)).activation(layer);
+		Nmf[] last = new Nmf[1];
+		double[] both = interleavedMedians(repeats, () -> last[0] = Nmf.factorise(a.data, a
+			.positions(), a.channels, 5, iterations, tolerance, 42), () -> Passes.run(model, image,
+				new PassRequest(image.modelInput, 1)));
+		out.printf(Locale.ROOT, "%-20s NMF of %d x %d at K=5: %.2f ms (%d iterations), one raw " +
+			"forward %.2f ms, ratio %.2f%n", "dff", a.positions(), a.channels, both[0],
+			last[0].iterations, both[1], both[0] / both[1]);
+	}
 
 	/** Runs of each whole-process job (a new JVM each). */
 	private static final int PROCESS_RUNS = 3;

@@ -25,8 +25,17 @@ public final class ClassMap {
 	int resolvedClass = -1;
 	float[] logits, probabilities;
 
+	/** True for a label map (one integer per pixel): mapped back by nearest neighbour. */
+	boolean labels;
+
 	public ClassMap(float[] map) {
 		this.map = map;
+	}
+
+	/** Marks the map as a label image (e.g. Deep Feature Factorization's concept per pixel). */
+	public ClassMap labels() {
+		labels = true;
+		return this;
 	}
 
 	/** The class the graph chose, or -1. */

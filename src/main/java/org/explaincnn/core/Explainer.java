@@ -79,6 +79,17 @@ public final class Explainer {
 			layer, g.toOriginal(modelMap, 0f), g.originalWidth, g.originalHeight, details);
 	}
 
+	/** A method's map put back on the original image: label maps by nearest neighbour. */
+	private static Attribution attribution(ExplainableModel model, PreparedImage image, int cls,
+		float[] logits, float[] probabilities, String layer, ClassMap m)
+	{
+		if (!m.labels) return attribution(model, image, cls, logits, probabilities, layer, m.map,
+			m.details);
+		ImageGeometry g = image.geometry;
+		return new Attribution(cls, model.spec().labels.name(cls), logits[cls], probabilities[cls],
+			layer, g.toOriginalNearest(m.map, 0f), g.originalWidth, g.originalHeight, m.details);
+	}
+
 	/** A layer-map method's map for row {@code b} of a pass, upsampled to the model input. */
 	private static float[] layerMap(LayerMapMethod method, Pass pass, LayerInfo layer, int b,
 		PreparedImage image)
@@ -143,7 +154,7 @@ public final class Explainer {
 			ClassMap m = method.explain(model, prepared, new int[] { cls }, options.withLayer(layers
 				.get(i).name)).get(0);
 			out.add(attribution(model, prepared, cls, forward.logits, forward.probabilities, layers.get(
-				i).name, m.map, m.details));
+				i).name, m));
 			options.progress.update(i + 1, layers.size());
 		}
 		double ms = (System.nanoTime() - t0) / 1e6;
@@ -180,7 +191,7 @@ public final class Explainer {
 		List<Attribution> out = new ArrayList<>();
 		for (int i = 0; i < classes.length; i++)
 			out.add(attribution(model, prepared, classes[i], logits, probabilities, layer, maps.get(
-				i).map, maps.get(i).details));
+				i)));
 		long t3 = System.nanoTime();
 		return checked(new Explanation(method.id(), method.title(), out, TargetSpec.best(probabilities, 5),
 			probabilities, logits, (t1 - startNanos) / 1e6,

@@ -52,4 +52,25 @@ public final class ImageGeometry {
 				cropWidth);
 		return out;
 	}
+
+	/**
+	 * A label map at model resolution (one integer per pixel, as floats) put on the original image
+	 * by nearest neighbour, so every pixel keeps one of the labels (interpolation would invent
+	 * labels between neighbours); pixels outside the model's window get {@code outside}.
+	 */
+	public float[] toOriginalNearest(float[] modelLabels, float outside) {
+		float[] out = new float[originalWidth * originalHeight];
+		Arrays.fill(out, outside);
+		int[] column = new int[cropWidth];
+		for (int x = 0; x < cropWidth; x++)
+			column[x] = Math.min(modelWidth - 1, (int) ((x + 0.5) * modelWidth / cropWidth));
+		for (int y = 0; y < cropHeight; y++) {
+			int row = Math.min(modelHeight - 1, (int) ((y + 0.5) * modelHeight / cropHeight)) *
+				modelWidth;
+			int o = (y + cropY) * originalWidth + cropX;
+			for (int x = 0; x < cropWidth; x++)
+				out[o + x] = modelLabels[row + column[x]];
+		}
+		return out;
+	}
 }

@@ -44,6 +44,7 @@ public final class Methods {
 		register(new KernelShap());
 		register(new Occlusion());
 		register(new Rise());
+		register(new DeepFeatureFactorization());
 	}
 
 	private Methods() {}

@@ -30,6 +30,7 @@ import javax.imageio.ImageIO;
 import com.google.gson.GsonBuilder;
 
 import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.Concepts;
 import org.explaincnn.ij.ExplainResult;
 
 /**
@@ -98,6 +99,9 @@ public final class ResultFiles {
 			writeRoiZip(r.rois, zip);
 			written.add(zip);
 		}
+		Concepts concepts = Concepts.of(r.explanation);
+		if (concepts != null) written.addAll(ConceptFiles.write(concepts, r.heatmap, outDir, stem + "." +
+			r.explanation.method));
 		if (manifest != null) written.add(writeJson(manifest, outDir.resolve(base + "json")));
 		return written;
 	}

@@ -17,6 +17,7 @@ import java.util.Locale;
 
 import org.explaincnn.core.Attribution;
 import org.explaincnn.core.ClassMap;
+import org.explaincnn.core.Concepts;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explanation;
 import org.explaincnn.core.Labels;
@@ -39,6 +40,9 @@ public final class ExplanationRenderer {
 	public static ExplainResult render(ImagePlus input, Explanation e, ExplainableModel model,
 		RenderOptions o)
 	{
+		// Deep Feature Factorization's concepts are drawn their own way (label image, legend).
+		Concepts concepts = Concepts.of(e);
+		if (concepts != null) return ConceptRenderer.render(input, e, concepts, model, o);
 		ImagePlus heatmap = new ImagePlus();
 		fillHeatmap(heatmap, input, e, lutFor(e, o), model.spec().labels);
 		return draw(input, e, model, o, heatmap, List.of());
@@ -53,6 +57,13 @@ public final class ExplanationRenderer {
 	public static ExplainResult update(ExplainResult shown, ImagePlus input, Explanation next,
 		RenderOptions o)
 	{
+		Concepts concepts = Concepts.of(next);
+		if (concepts != null) {
+			ExplainResult r = ConceptRenderer.render(input, next, concepts, shown.model, o,
+				shown.heatmap, shown.inputOverlay);
+			shown.heatmap.updateAndDraw();
+			return r;
+		}
 		fillHeatmap(shown.heatmap, input, next, lutFor(next, o), shown.model.spec().labels);
 		ExplainResult r = draw(input, next, shown.model, o, shown.heatmap, shown.inputOverlay);
 		shown.heatmap.updateAndDraw();
@@ -282,7 +293,9 @@ public final class ExplanationRenderer {
 		ImageProcessor heat = r.heatmap.getStack().getProcessor(1).duplicate();
 		heat.setMinAndMax(r.heatmap.getDisplayRangeMin(), r.heatmap.getDisplayRangeMax());
 		ImageProcessor heatBytes = heat.convertToByteProcessor(true);
-		heatBytes.setLut(signed(r.explanation) ? r.heatmap.getProcessor().getLut() : lut);
+		// A label image keeps its own colours (one per concept), a signed map its centred colour map.
+		heatBytes.setLut(Concepts.of(r.explanation) != null ? ConceptRenderer.lut() : signed(r.explanation)
+			? r.heatmap.getProcessor().getLut() : lut);
 		ImageProcessor overlay = r.overlayPreview.getProcessor().crop();
 		overlay.setRoi(0, 0, w, h);
 		ColorProcessor out = new ColorProcessor(3 * w + 8, h);

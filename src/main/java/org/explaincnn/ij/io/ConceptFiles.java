@@ -1,0 +1,58 @@
+package org.explaincnn.ij.io;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import ij.ImagePlus;
+
+import org.explaincnn.core.Concepts;
+import org.explaincnn.ij.render.ConceptRenderer;
+
+/**
+ * The files Deep Feature Factorization adds to the usual ones (the heatmap TIFF is its label image,
+ * the overlay PNG has the legend, the ROI zip one ROI per concept): {@code <base>.concepts.tif}, the
+ * per-concept maps as a K-slice 32-bit stack, and {@code <base>.concepts.csv}, one row per concept
+ * with its area and its top classes and probabilities. Both written atomically.
+ */
+public final class ConceptFiles {
+
+	private ConceptFiles() {}
+
+	/** Writes both files next to the others ({@code base} = stem.method); returns them. */
+	public static List<Path> write(Concepts concepts, ImagePlus heatmap, Path outDir, String base)
+		throws IOException
+	{
+		List<Path> written = new ArrayList<>();
+		written.add(ResultFiles.writeHeatmap(ConceptRenderer.conceptStack(concepts, heatmap), outDir
+			.resolve(base + ".concepts.tif")));
+		Path csv = outDir.resolve(base + ".concepts.csv");
+		byte[] text = csv(concepts).getBytes(StandardCharsets.UTF_8);
+		written.add(AtomicFiles.write(csv, out -> out.write(text)));
+		return written;
+	}
+
+	/**
+	 * concept,name,area,label_1,probability_1,...,label_k,probability_k: the concept's number (its
+	 * value in the label image), its name as on the ROI, the fraction of the image it labels.
+	 */
+	static String csv(Concepts concepts) {
+		int k = concepts.concepts.isEmpty() ? 0 : concepts.concepts.get(0).labels.length;
+		StringBuilder s = new StringBuilder("concept,name,area");
+		for (int i = 1; i <= k; i++)
+			s.append(",label_").append(i).append(",").append(concepts.score).append("_").append(i);
+		s.append('\n');
+		for (Concepts.Concept c : concepts.concepts) {
+			s.append(c.number).append(',').append(ResultCsv.quote(c.name())).append(',').append(String
+				.format(Locale.ROOT, "%.6f", c.area));
+			for (int i = 0; i < c.labels.length; i++)
+				s.append(',').append(ResultCsv.quote(c.labels[i])).append(',').append(String.format(
+					Locale.ROOT, "%.6f", c.scores[i]));
+			s.append('\n');
+		}
+		return s.toString();
+	}
+}
