@@ -116,6 +116,30 @@ class SanityCheckTest {
 		}
 	}
 
+	@Test
+	void eachStepIsTheModelWithThatManyLayersRandomised() {
+		ExplainableModel model = SampleModel.model();
+		PreparedImage both = SampleModel.both();
+		int tabby = model.spec().labels.indexOf("tabby");
+		ExplainOptions seeded = ExplainOptions.builder().seed(11).build();
+		SanityCheck.Result r = SanityCheck.of(model, both, Methods.byName("gradcam"), tabby, seeded,
+			3);
+		float[] original = map(model, "gradcam", both);
+		for (SanityCheck.Step step : r.steps()) {
+			float[] alone = map(SanityCheck.randomised(model, step.depth(), 11), "gradcam", both);
+			assertEquals(SanityCheck.spearman(absolute(original), absolute(alone)), step
+				.spearmanAbsolute(), 1e-6, "step " + step.depth());
+			assertEquals(Ssim.of(original, alone, both.width(), both.height()), step.ssim(), 1e-6);
+		}
+	}
+
+	private static float[] absolute(float[] m) {
+		float[] out = new float[m.length];
+		for (int i = 0; i < m.length; i++)
+			out[i] = Math.abs(m[i]);
+		return out;
+	}
+
 	private static float[] map(ExplainableModel model, String method, PreparedImage image) {
 		int tabby = model.spec().labels.indexOf("tabby");
 		return Methods.byName(method).explain(model, image, new int[] { tabby },
