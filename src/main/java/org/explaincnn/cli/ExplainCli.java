@@ -101,6 +101,8 @@ public final class ExplainCli {
 		option(sb, "--evaluate", "also measure the maps: deletion/insertion curves and AUCs, drop/increase in confidence (<stem>.<method>.metrics.csv, .curves.png, evaluation.csv)");
 		option(sb, "--annotations P", "a mask/label image, .roi or ROI-set .zip (or a folder of them named like the images): pointing game and mass inside");
 		option(sb, "--compare M1,M2", "run these methods and a random map on the images, rank them (compare.csv, <stem>.compare.png)");
+		option(sb, "--sanity", "sanity check: randomise the model's weights layer by layer from the top (in memory) and compare each map with the original (<stem>.<method>.sanity.csv, .sanity.png)");
+		option(sb, "--sanity-layers N", "randomise only the top N weight layers (default: all)");
 		option(sb, "--help", "this text");
 		return sb.toString();
 	}
@@ -186,6 +188,7 @@ public final class ExplainCli {
 			}
 		}
 		if (EvaluateRunner.wanted(a)) return EvaluateRunner.run(a, out, err);
+		if (SanityRunner.wanted(a)) return SanityRunner.run(a, out, err);
 		Options o = parse(args);
 		if (o.listMethods) {
 			out.print(methodList());

@@ -2,6 +2,7 @@ package org.explaincnn.core;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.explaincnn.core.tf.TensorFlowModel;
@@ -73,6 +74,32 @@ public interface ExplainableModel extends AutoCloseable {
 	 */
 	<T> T memo(String key, Supplier<T> compute);
 
+	/**
+	 * Layers with weights on the path to the scores, top (nearest the scores) first; needs
+	 * {@code capabilities().weightFeed}. Their tensors can be overridden per run
+	 * ({@link PassRequest#weight}), which the sanity check uses to randomise a model in memory.
+	 */
+	default List<WeightLayer> layersWithWeights() {
+		throw new ExplainException("This model cannot replace its weights in memory; the sanity " +
+			"check needs a TensorFlow model.");
+	}
+
+	/** The stored values of a weight tensor (its layout as in the graph). */
+	default float[] weights(WeightLayer.Tensor tensor) {
+		throw new ExplainException("This model cannot read its weights; the sanity check needs a " +
+			"TensorFlow model.");
+	}
+
+	/**
+	 * {@link #denseHeadWeights(LayerInfo)} as they are when some weight tensors are replaced by the
+	 * given values (tensor name to values), so that CAM sees a randomised head.
+	 */
+	default float[][] denseHeadWeights(LayerInfo layer, Map<String, float[]> weightOverrides) {
+		if (weightOverrides.isEmpty()) return denseHeadWeights(layer);
+		throw new ExplainException("This model cannot replace its weights in memory; the sanity " +
+			"check needs a TensorFlow model.");
+	}
+
 	@Override
 	void close();
 
@@ -93,11 +120,20 @@ public interface ExplainableModel extends AutoCloseable {
 		public final boolean backpropRules;
 		/** Feeding a tensor at an inner layer instead of the input. */
 		public final boolean layerFeed;
+		/** Replacing weight tensors by given values for a run ({@link PassRequest#weight}). */
+		public final boolean weightFeed;
 
 		public Capabilities(boolean gradients, boolean backpropRules, boolean layerFeed) {
+			this(gradients, backpropRules, layerFeed, false);
+		}
+
+		public Capabilities(boolean gradients, boolean backpropRules, boolean layerFeed,
+			boolean weightFeed)
+		{
 			this.gradients = gradients;
 			this.backpropRules = backpropRules;
 			this.layerFeed = layerFeed;
+			this.weightFeed = weightFeed;
 		}
 	}
 }

@@ -28,6 +28,11 @@ public final class PassRequest {
 	public float topOneSign;
 	/** Values fed at inner layers instead of being computed from the input (batch x the layer). */
 	public final Map<LayerInfo, FeatureMap> feeds = new LinkedHashMap<>();
+	/**
+	 * Values that replace weight tensors for this run (tensor name to values, in the tensor's own
+	 * layout): the model's files and its other runs are untouched.
+	 */
+	public final Map<String, float[]> weights = new LinkedHashMap<>();
 
 	public PassRequest(float[] input, int batch) {
 		this.input = input;
@@ -86,5 +91,29 @@ public final class PassRequest {
 				" does not fit " + batch + " x layer " + layer);
 		feeds.put(layer, value);
 		return this;
+	}
+
+	/**
+	 * Replaces a weight tensor (one of {@link ExplainableModel#layersWithWeights()}) by
+	 * {@code values} for this run. Needs {@code capabilities().weightFeed}.
+	 */
+	public PassRequest weight(String tensor, float[] values) {
+		weights.put(tensor, values);
+		return this;
+	}
+
+	/** A copy of this request (the arrays shared, the lists and maps copied). */
+	public PassRequest copy() {
+		PassRequest c = new PassRequest(input, batch);
+		c.score = score;
+		c.seed = seed;
+		c.activations.addAll(activations);
+		c.layerGradients.addAll(layerGradients);
+		c.inputGradient = inputGradient;
+		c.rule = rule;
+		c.topOneSign = topOneSign;
+		c.feeds.putAll(feeds);
+		c.weights.putAll(weights);
+		return c;
 	}
 }

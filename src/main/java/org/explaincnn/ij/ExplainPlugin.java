@@ -26,9 +26,9 @@ import org.explaincnn.methods.Methods;
  * The menu entries and macro commands of Explain CNN, registered for ImageJ 1.x in plugins.config:
  * {@code run("Grad-CAM", "model=[...] target=tabby ...")} works the same in Fiji, in plain ImageJ
  * and headless, and afterwards the heatmap is the active image. The argument is the method id,
- * "sweep" for Layer Sweep, "info" for Model Info, or "evaluate" / "compare" for the metrics
- * commands ({@link EvaluateCommands}). The dialog fields and the macro keys are both
- * made from the declarations ({@link CommonParams}, {@link AttributionMethod#parameters()}), so the
+ * "sweep" for Layer Sweep, "info" for Model Info, "evaluate" / "compare" for the metrics
+ * commands ({@link EvaluateCommands}), or "sanity" for the Sanity Check ({@link SanityCommand}).
+ * The dialog fields and the macro keys are both made from the declarations ({@link CommonParams}, {@link AttributionMethod#parameters()}), so the
  * macro recorder writes lines that this class reads back.
  */
 public class ExplainPlugin implements PlugIn {
@@ -45,6 +45,10 @@ public class ExplainPlugin implements PlugIn {
 			}
 			if (EvaluateCommands.EVALUATE.equals(arg) || EvaluateCommands.COMPARE.equals(arg)) {
 				EvaluateCommands.run(arg, imp);
+				return;
+			}
+			if (SanityCommand.ARG.equals(arg)) {
+				SanityCommand.run(imp);
 				return;
 			}
 			// Live Explain: Grad-CAM's fields, then the image is followed until Stop.

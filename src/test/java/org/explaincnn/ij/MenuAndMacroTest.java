@@ -94,6 +94,7 @@ class MenuAndMacroTest {
 		expected.put("Model Info", "info");
 		expected.put("Evaluate Explanation", "evaluate"); // commands that run methods, not methods
 		expected.put("Compare Methods", "compare");
+		expected.put("Sanity Check", "sanity");
 		expected.put("Live Explain...", "live");
 		assertEquals(expected, config);
 	}

@@ -1,6 +1,9 @@
 package org.explaincnn.core.tf;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -34,7 +37,9 @@ final class GapDenseHead {
 	private GapDenseHead() {}
 
 	/** Dense weights [channels][classes]; the graph walk holds the graph's lock. */
-	static float[][] weights(TensorFlowModel model, LayerInfo layer) {
+	static float[][] weights(TensorFlowModel model, LayerInfo layer,
+		Map<String, float[]> weightOverrides)
+	{
 		String fail = "Model has no global-average-pooling + dense head after layer '" + layer.name +
 			"', which CAM needs; use Grad-CAM (equal to CAM on such models) or pick the last conv layer.";
 		ModelSpec spec = model.spec();
@@ -48,7 +53,19 @@ final class GapDenseHead {
 		boolean transposed = dense.type().equals("MatMul") && dense.attributes().getAttrBool(
 			"transpose_b");
 		long[][] shape = new long[1][];
-		float[] values = model.runner().constant(dense.input(1), shape);
+		// Read through the session with the overrides fed: a replaced kernel, or one computed from
+		// replaced tensors, comes out as the runs see it.
+		List<Output<?>> fed = new ArrayList<>();
+		List<long[]> shapes = new ArrayList<>();
+		List<float[]> overrideValues = new ArrayList<>();
+		model.weightFeeds(weightOverrides, fed, shapes, overrideValues);
+		int at = fed.indexOf(dense.input(1));
+		float[] values; // TensorFlow refuses to fetch a tensor it is fed: take the value fed
+		if (at >= 0) {
+			values = overrideValues.get(at);
+			shape[0] = shapes.get(at);
+		}
+		else values = model.runner().constant(dense.input(1), shape, fed, shapes, overrideValues);
 		long[] s = shape[0];
 		if (dense.type().equals("Conv2D") && (s.length != 4 || s[0] != 1 || s[1] != 1))
 			throw new ExplainException(fail);

@@ -39,6 +39,9 @@ final class SessionRunner {
 		Output<?> seed;
 		/** One per layer feed, in request order. */
 		final List<Output<?>> feeds = new ArrayList<>();
+		/** One per weight override, in request order, with the tensor's shape. */
+		final List<Output<?>> weights = new ArrayList<>();
+		final List<long[]> weightShapes = new ArrayList<>();
 
 		Fetches(Output<?> logits, Output<?> probabilities) {
 			this.logits = logits;
@@ -68,6 +71,12 @@ final class SessionRunner {
 			int k = 0;
 			for (Map.Entry<LayerInfo, FeatureMap> e : r.feeds.entrySet())
 				runner.feed(f.feeds.get(k++), own(owned, layerTensor(e.getValue())));
+			k = 0;
+			for (float[] values : r.weights.values()) {
+				runner.feed(f.weights.get(k), own(owned, TFloat32.tensorOf(Shape.of(f.weightShapes.get(k)),
+					DataBuffers.of(values, true, false))));
+				k++;
+			}
 			runner.fetch(f.logits).fetch(f.probabilities);
 			for (Output<?> a : f.activations)
 				runner.fetch(a);
@@ -110,9 +119,30 @@ final class SessionRunner {
 
 	/** The value and shape of a tensor that needs no feed (e.g. a constant weight). */
 	float[] constant(Output<?> out, long[][] shapeOut) {
-		try (Result r = run(session.runner().fetch(out))) {
-			shapeOut[0] = r.get(0).shape().asArray();
-			return Tensors.read((TFloat32) r.get(0));
+		return constant(out, shapeOut, List.of(), List.of(), List.of());
+	}
+
+	/**
+	 * The value of a tensor that needs no input, with some weight tensors fed (their outputs,
+	 * shapes and values in the same order).
+	 */
+	float[] constant(Output<?> out, long[][] shapeOut, List<Output<?>> fed, List<long[]> shapes,
+		List<float[]> values)
+	{
+		List<Tensor> owned = new ArrayList<>();
+		try {
+			Session.Runner runner = session.runner();
+			for (int i = 0; i < fed.size(); i++)
+				runner.feed(fed.get(i), own(owned, TFloat32.tensorOf(Shape.of(shapes.get(i)), DataBuffers
+					.of(values.get(i), true, false))));
+			try (Result r = run(runner.fetch(out))) {
+				shapeOut[0] = r.get(0).shape().asArray();
+				return Tensors.read((TFloat32) r.get(0));
+			}
+		}
+		finally {
+			for (Tensor t : owned)
+				t.close();
 		}
 	}
 

@@ -24,6 +24,7 @@ import org.explaincnn.core.ModelSpec;
 import org.explaincnn.core.Pass;
 import org.explaincnn.core.PassRequest;
 import org.explaincnn.core.SpecResolver;
+import org.explaincnn.core.WeightLayer;
 
 /**
  * A classifier loaded through DJL's TensorFlow engine, with symbolic gradients added to its graph.
@@ -46,6 +47,7 @@ public final class TensorFlowModel implements ExplainableModel {
 	private final Output<?> probabilities;
 	private final SessionRunner runner;
 	private final LayerCatalogue catalogue;
+	private final WeightCatalogue weightCatalogue;
 	private GradientGraph gradients;
 	private final Map<String, Object> memo = new HashMap<>();
 	private volatile boolean closed;
@@ -68,6 +70,7 @@ public final class TensorFlowModel implements ExplainableModel {
 		this.runner = runner;
 		this.catalogue = new LayerCatalogue(graph, input, logits, spec, runner,
 			bundle.descriptor.targetLayer);
+		this.weightCatalogue = new WeightCatalogue(graph, input, logits, runner);
 	}
 
 	@Override
@@ -82,12 +85,73 @@ public final class TensorFlowModel implements ExplainableModel {
 
 	@Override
 	public Capabilities capabilities() {
-		return new Capabilities(true, true, true);
+		return new Capabilities(true, true, true, true);
 	}
 
 	@Override
 	public float[][] denseHeadWeights(LayerInfo layer) {
-		return memo("dense-head:" + layer.name, () -> GapDenseHead.weights(this, layer));
+		return memo("dense-head:" + layer.name, () -> GapDenseHead.weights(this, layer, Map.of()));
+	}
+
+	@Override
+	public float[][] denseHeadWeights(LayerInfo layer, Map<String, float[]> weightOverrides) {
+		if (weightOverrides.isEmpty()) return denseHeadWeights(layer);
+		lifetime.readLock().lock();
+		try {
+			checkOpen();
+			for (Map.Entry<String, float[]> e : weightOverrides.entrySet())
+				weightTensor(e.getKey(), e.getValue());
+			return GapDenseHead.weights(this, layer, weightOverrides);
+		}
+		finally {
+			lifetime.readLock().unlock();
+		}
+	}
+
+	@Override
+	public List<WeightLayer> layersWithWeights() {
+		lifetime.readLock().lock();
+		try {
+			checkOpen();
+			return weightCatalogue.layers();
+		}
+		finally {
+			lifetime.readLock().unlock();
+		}
+	}
+
+	@Override
+	public float[] weights(WeightLayer.Tensor tensor) {
+		lifetime.readLock().lock();
+		try {
+			checkOpen();
+			return weightCatalogue.values(weightTensor(tensor.name(), null));
+		}
+		finally {
+			lifetime.readLock().unlock();
+		}
+	}
+
+	/** A listed weight tensor by name, its values' count checked when given; else an error. */
+	private WeightLayer.Tensor weightTensor(String name, float[] values) {
+		WeightLayer.Tensor t = weightCatalogue.tensor(name);
+		if (t == null) throw new IllegalArgumentException("not a weight tensor of this model: " +
+			name);
+		if (values != null && values.length != t.size()) throw new IllegalArgumentException(name +
+			" has " + t.size() + " values, not " + values.length);
+		return t;
+	}
+
+	/** The graph outputs, shapes and values of weight overrides, in the map's order. */
+	void weightFeeds(Map<String, float[]> overrides, List<Output<?>> outputs, List<long[]> shapes,
+		List<float[]> values)
+	{
+		for (Map.Entry<String, float[]> e : overrides.entrySet()) {
+			WeightLayer.Tensor t = weightTensor(e.getKey(), e.getValue());
+			outputs.add(weightCatalogue.output(t));
+			shapes.add(t.shape());
+			values.add(e.getValue());
+		}
 	}
 
 	public static TensorFlowModel open(Path folder) {
@@ -169,6 +233,7 @@ public final class TensorFlowModel implements ExplainableModel {
 			f.activations.add(tensor(layer.name));
 		for (LayerInfo layer : r.feeds.keySet())
 			f.feeds.add(tensor(layer.name));
+		weightFeeds(r.weights, f.weights, f.weightShapes, new ArrayList<>());
 		boolean backward = !r.layerGradients.isEmpty() || r.inputGradient;
 		if (!backward) return f; // forward only: no backward ops, no seed fed
 		if (r.seed == null && r.topOneSign == 0) throw new IllegalArgumentException(
