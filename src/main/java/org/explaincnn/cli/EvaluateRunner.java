@@ -16,8 +16,10 @@ import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.Explanation;
 import org.explaincnn.ij.Annotations;
 import org.explaincnn.ij.EvaluationReport;
+import org.explaincnn.ij.ExplainResult;
 import org.explaincnn.ij.ImageExplainer;
 import org.explaincnn.ij.Luts;
 import org.explaincnn.ij.MethodEvaluation;
@@ -26,6 +28,9 @@ import org.explaincnn.ij.input.Frame;
 import org.explaincnn.ij.input.ImageFileSource;
 import org.explaincnn.ij.io.ResultFiles;
 import org.explaincnn.ij.io.ResultNames;
+import org.explaincnn.ij.render.ExplanationRenderer;
+import org.explaincnn.ij.render.RenderOptions;
+import org.explaincnn.metrics.Evaluation;
 import org.explaincnn.metrics.Evaluation.ClassResult;
 import org.explaincnn.metrics.PerturbationCurve;
 import org.explaincnn.methods.Methods;
@@ -77,7 +82,7 @@ final class EvaluateRunner {
 			o.job.params.clear();
 		}
 		o.job.validate();
-		int code = evaluate ? ImageRunner.run(o, out, err) : 0;
+		int code = 0;
 		List<Path> images = ImageRunner.inputs(o.images.isEmpty() ? ExplainCli.sampleImages()
 			: o.images);
 		try {
@@ -100,7 +105,7 @@ final class EvaluateRunner {
 						.getWidth(), imp.getHeight());
 					if (annotations != null && mask == null) err.println("explain: " + p.getFileName() +
 						": no annotation named like it in " + annotations + "; pointing left out.");
-					if (methods == null) evaluateOne(o, model, f, names.get(p), mask, out);
+					if (methods == null) evaluateOne(o, model, f, names.get(p), mask, out, err);
 					// Memory stays flat over a folder: only the figures are kept for the ranking.
 					else comparisons.add(compareOne(o, model, f, names.get(p), methods, mask, out)
 						.withoutMaps());
@@ -133,11 +138,23 @@ final class EvaluateRunner {
 	}
 
 	private static void evaluateOne(ExplainCli.Options o, ExplainableModel model, Frame f,
-		String name, boolean[] mask, PrintStream out) throws IOException
+		String name, boolean[] mask, PrintStream out, PrintStream err) throws IOException
 	{
 		String method = Methods.byName(o.job.method).id();
-		List<ClassResult> results = MethodEvaluation.evaluate(model, f.prepared, o.job, mask,
+		Evaluation.Evaluated evaluated = MethodEvaluation.evaluate(model, f.prepared, o.job, mask,
 			ExplainOptions.ProgressListener.NONE, () -> false);
+		// The usual results, from the maps just measured: each map is made once.
+		Explanation e = evaluated.explanation();
+		boolean overlay = o.outputs.contains(ResultFiles.Output.OVERLAY) || o.panel;
+		RenderOptions render = RenderOptions.of(o.job.lut, o.job.opacity, o.job.threshold, o.job.addRois &&
+			(overlay || o.outputs.contains(ResultFiles.Output.ROIS)), false, overlay);
+		ImageExplainer.logDetails(e, line -> err.println("  " + line));
+		ExplainResult result = ExplanationRenderer.render(f.image, e, model, render);
+		ImageExplainer.save(result, o.job, o.out, name, o.json, f.file.toAbsolutePath().toString(),
+			o.outputs);
+		if (o.panel) ResultFiles.writePng(ExplanationRenderer.panel(f.image, result, render.lut), o.out
+			.resolve(name + "." + e.method + ".panel.png"));
+		List<ClassResult> results = evaluated.results();
 		EvaluationReport.writeCurves(o.out.resolve(name + "." + method + ".metrics.csv"), results);
 		for (ClassResult r : results) {
 			String suffix = results.size() == 1 ? "" : "-" + r.classIndex();

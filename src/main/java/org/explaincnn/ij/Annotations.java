@@ -20,6 +20,7 @@ import java.util.zip.ZipInputStream;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ImageFiles;
 import org.explaincnn.ij.input.ImageFileSource;
+import org.explaincnn.ij.io.ResultNames;
 
 /**
  * What a person marked on an image, as a mask at the image's own geometry (true = annotated), for
@@ -39,10 +40,10 @@ public final class Annotations {
 		Path file = given;
 		if (Files.isDirectory(given)) {
 			file = null;
-			String stem = stem(image.getFileName().toString());
+			String stem = ResultNames.stem(image);
 			List<Path> candidates = new ArrayList<>();
 			try (var s = Files.list(given)) {
-				s.filter(p -> stem(p.getFileName().toString()).equals(stem) && (ImageFiles.hasImageName(p) ||
+				s.filter(p -> ResultNames.stem(p).equals(stem) && (ImageFiles.hasImageName(p) ||
 					isRoiFile(p))).sorted().forEach(candidates::add);
 			}
 			catch (IOException e) {
@@ -119,10 +120,5 @@ public final class Annotations {
 	private static boolean isRoiFile(Path p) {
 		String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
 		return n.endsWith(".roi") || n.endsWith(".zip");
-	}
-
-	private static String stem(String name) {
-		int dot = name.lastIndexOf('.');
-		return dot > 0 ? name.substring(0, dot) : name;
 	}
 }

@@ -23,6 +23,7 @@ import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.Param;
 import org.explaincnn.ij.input.Frame;
 import org.explaincnn.ij.io.ResultFiles;
+import org.explaincnn.ij.io.ResultNames;
 import org.explaincnn.metrics.Evaluation.ClassResult;
 import org.explaincnn.methods.Methods;
 
@@ -62,7 +63,7 @@ public final class EvaluateCommands {
 	static List<Param<?>> fields(String arg) {
 		return List.of(CommonParams.MODEL, COMPARE.equals(arg) ? METHODS : METHOD, CommonParams.TARGET,
 			CommonParams.LAYER, CommonParams.SCORE, CommonParams.COUNTERFACTUAL, CommonParams.SEED,
-			CommonParams.BATCH, ANNOTATIONS, CommonParams.OUTPUT);
+			CommonParams.BATCH, CommonParams.CURRENT, ANNOTATIONS, CommonParams.OUTPUT);
 	}
 
 	static void run(String arg, ImagePlus imp) {
@@ -103,9 +104,10 @@ public final class EvaluateCommands {
 		try (ModelCache.Lease lease = ImageExplainer.acquireModel(job)) {
 			Frame f = Frame.of(imp, null, job.currentSlice, lease.model().spec(), IJ::log);
 			ExplainOptions.ProgressListener progress = (done, total) -> IJ.showProgress(done, total);
+			IJ.resetEscape(); // an Esc pressed before this run must not cancel it
 			if (methods == null) {
 				List<ClassResult> results = MethodEvaluation.evaluate(lease.model(), f.prepared, job, mask,
-					progress, IJ::escapePressed);
+					progress, IJ::escapePressed).results();
 				show(imp.getTitle(), job.method, results);
 				for (ClassResult r : results)
 					EvaluationReport.curvePlot(imp.getTitle() + " " + job.method + " " + r.label(), r).show();
@@ -133,7 +135,8 @@ public final class EvaluateCommands {
 				if (!output.isEmpty()) try {
 					Path dir = Files.createDirectories(Path.of(output));
 					MethodEvaluation.writeRanking(dir.resolve("compare.csv"), ranking);
-					ResultFiles.writePng(panel, dir.resolve(stem(imp) + ".compare.png"));
+					ResultFiles.writePng(panel, dir.resolve(ResultNames.stem(Path.of(imp.getTitle())) +
+						".compare.png"));
 				}
 				catch (IOException e) {
 					throw EvaluationReport.cannotWrite(Path.of(output), e);
@@ -156,7 +159,7 @@ public final class EvaluateCommands {
 	private static void save(Path dir, ImagePlus imp, String method, List<ClassResult> results) {
 		try {
 			Files.createDirectories(dir);
-			String stem = stem(imp);
+			String stem = ResultNames.stem(Path.of(imp.getTitle()));
 			EvaluationReport.writeCurves(dir.resolve(stem + "." + method + ".metrics.csv"), results);
 			for (ClassResult r : results)
 				ResultFiles.writePng(EvaluationReport.curvePlot(stem + " " + method, r), dir.resolve(stem +
@@ -183,12 +186,6 @@ public final class EvaluateCommands {
 		if (rm != null && rm.getCount() > 0) return Annotations.ofRois(Arrays.asList(rm
 			.getRoisAsArray()), w, h);
 		return null;
-	}
-
-	private static String stem(ImagePlus imp) {
-		String t = imp.getTitle();
-		int dot = t.lastIndexOf('.');
-		return dot > 0 ? t.substring(0, dot) : t;
 	}
 
 	private static boolean dialog(String arg, Map<Param<?>, String> values) {
