@@ -6,13 +6,11 @@ import ij.Macro;
 import ij.gui.GenericDialog;
 import ij.gui.Roi;
 import ij.measure.ResultsTable;
-import ij.plugin.frame.RoiManager;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,11 +90,16 @@ public final class EvaluateCommands {
 			else job.set(p.key, e.getValue());
 		}
 		if (methods != null) job.method = methods.get(0).id();
-		else if (options != null) // the method's own parameters, by their keys
-			for (Param<?> p : Methods.byName(job.method).parameters()) {
+		else if (options != null) { // the method's own parameters, by their keys
+			AttributionMethod method = Methods.byName(job.method);
+			for (Param<?> p : method.parameters()) {
 				String v = Macro.getValue(options, p.key, null);
 				if (v != null) job.params.put(p.key, p.parse(v).toString());
 			}
+			String features = Macro.getValue(options, CommonParams.FEATURES.key, null);
+			if (features != null && method.usesFeatureMask()) job.set(CommonParams.FEATURES.key,
+				features);
+		}
 		job.validate();
 		job.startEngine();
 		output = job.output == null ? "" : job.output.toString();
@@ -171,7 +174,10 @@ public final class EvaluateCommands {
 		}
 	}
 
-	/** The mask from the field, else the image's area selection, else the ROI Manager, else none. */
+	/**
+	 * The mask from the field, else the image's area selection, else the user's ROIs in the ROI
+	 * Manager (not those Explain added), else none.
+	 */
 	static boolean[] annotation(String given, ImagePlus imp) {
 		int w = imp.getWidth(), h = imp.getHeight();
 		if (!given.isEmpty()) {
@@ -182,10 +188,9 @@ public final class EvaluateCommands {
 		}
 		Roi roi = imp.getRoi();
 		if (roi != null && roi.isArea()) return Annotations.ofRois(List.of(roi), w, h);
-		RoiManager rm = RoiManager.getInstance();
-		if (rm != null && rm.getCount() > 0) return Annotations.ofRois(Arrays.asList(rm
-			.getRoisAsArray()), w, h);
-		return null;
+		// Not the ROIs Explain added from its maps: a map would be scored against itself.
+		List<Roi> rois = FeatureMasks.userRois();
+		return rois.isEmpty() ? null : Annotations.ofRois(rois, w, h);
 	}
 
 	private static boolean dialog(String arg, Map<Param<?>, String> values) {

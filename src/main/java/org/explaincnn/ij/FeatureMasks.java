@@ -8,6 +8,7 @@ import ij.io.RoiDecoder;
 import ij.plugin.frame.RoiManager;
 import ij.process.ImageProcessor;
 
+import java.awt.GraphicsEnvironment;
 import java.awt.Rectangle;
 import java.io.File;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.zip.ZipInputStream;
 
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.FeatureMask;
+import org.explaincnn.ij.render.ThresholdRois;
 
 /**
  * The features option ({@link CommonParams#FEATURES}) made into a core {@link FeatureMask} on the
@@ -35,7 +37,10 @@ import org.explaincnn.core.FeatureMask;
  */
 public final class FeatureMasks {
 
-	/** The ROI Manager's ROIs if it holds any, else the method's grid. */
+	/**
+	 * The user's ROIs in the ROI Manager if it holds any, else the method's grid; the ROIs Explain
+	 * added from its maps ({@link ThresholdRois#isResult}) are not the user's and are left out.
+	 */
 	public static final String AUTO = "auto";
 	/** The method's grid (its cell parameter). */
 	public static final String GRID = "grid";
@@ -85,9 +90,8 @@ public final class FeatureMasks {
 			"; give grid, roimanager, a label image or ROI set file, or the title of an open label image.");
 		if (v.equalsIgnoreCase(GRID)) return null;
 		if (v.equalsIgnoreCase(AUTO) || v.equalsIgnoreCase(ROI_MANAGER)) {
-			RoiManager rm = RoiManager.getInstance();
-			Roi[] rois = rm == null ? new Roi[0] : rm.getRoisAsArray();
-			if (rois.length > 0) return fromRois(Arrays.asList(rois), width, height, "the ROI Manager");
+			List<Roi> rois = v.equalsIgnoreCase(AUTO) ? userRois() : roiManagerRois();
+			if (!rois.isEmpty()) return fromRois(rois, width, height, "the ROI Manager");
 			if (v.equalsIgnoreCase(AUTO)) return null;
 			throw new ExplainException("The ROI Manager holds no ROIs; add ROIs to it, or use " +
 				"features=grid, a label image or a ROI set file.");
@@ -158,6 +162,31 @@ public final class FeatureMasks {
 				" image; give ROIs drawn on this image.");
 		}
 		return FeatureMask.of(feature, width, height, names);
+	}
+
+	/** Every ROI in the ROI Manager (none without one, and none headless: there is none). */
+	static List<Roi> roiManagerRois() {
+		// Headless, a macro's getInstance() would make a batch-mode ROI Manager, a window: it throws.
+		if (GraphicsEnvironment.isHeadless()) return List.of();
+		RoiManager rm = RoiManager.getInstance();
+		return rm == null ? List.of() : Arrays.asList(rm.getRoisAsArray());
+	}
+
+	/**
+	 * The ROI Manager's ROIs but those Explain added from its own maps: what a fallback to the
+	 * ROI Manager may take, so that a map is never measured against, or ablated over, its own
+	 * threshold regions.
+	 */
+	static List<Roi> userRois() {
+		return userRois(roiManagerRois());
+	}
+
+	/** The ROIs that are not results of Explain ({@link ThresholdRois#isResult}). */
+	static List<Roi> userRois(List<Roi> rois) {
+		List<Roi> out = new ArrayList<>();
+		for (Roi r : rois)
+			if (!ThresholdRois.isResult(r)) out.add(r);
+		return out;
 	}
 
 	/** Every ROI of a ROI Manager zip, in order, named as the ROI Manager names them. */
