@@ -2,20 +2,15 @@ package org.explaincnn.ij;
 
 import ij.ImagePlus;
 import ij.gui.Roi;
-import ij.io.RoiDecoder;
-import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ImageFiles;
@@ -61,15 +56,12 @@ public final class Annotations {
 
 	/** A mask from one file: a ROI, a ROI set or a mask/label image of the given size. */
 	public static boolean[] read(Path file, int width, int height) {
-		String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-		try {
-			if (name.endsWith(".roi")) return ofRois(List.of(decode(Files.readAllBytes(file), file)),
-				width, height);
-			if (name.endsWith(".zip")) return ofRois(zip(file), width, height);
-		}
-		catch (IOException e) {
-			throw new ExplainException("Cannot read the annotation " + file + " (" + e.getMessage() +
-				"); give a ROI set saved by the ROI Manager.");
+		if (isRoiFile(file)) {
+			// Read and rasterised as the features option reads ROIs: one reader, one rasteriser.
+			List<Roi> rois = FeatureMasks.readRois(file);
+			if (rois.isEmpty()) throw new ExplainException("The ROI set " + file + " holds no ROI; " +
+				"save the ROIs with the ROI Manager (More > Save).");
+			return FeatureMasks.covered(rois, width, height, file.getFileName().toString());
 		}
 		ImagePlus mask = ImageFileSource.open(file);
 		if (mask.getWidth() != width || mask.getHeight() != height) throw new ExplainException(
@@ -84,37 +76,9 @@ public final class Annotations {
 		return out;
 	}
 
-	/** The union of ROIs (their areas; lines and points by their outline pixels). */
+	/** The union of ROIs (their areas; lines and points by their pixels), as features are made. */
 	public static boolean[] ofRois(List<Roi> rois, int width, int height) {
-		ByteProcessor bp = new ByteProcessor(width, height);
-		bp.setValue(255);
-		for (Roi r : rois) {
-			if (r.isArea()) bp.fill(r);
-			else bp.draw(r);
-		}
-		boolean[] out = new boolean[width * height];
-		for (int i = 0; i < out.length; i++)
-			out[i] = bp.get(i) != 0;
-		return out;
-	}
-
-	private static List<Roi> zip(Path file) throws IOException {
-		List<Roi> rois = new ArrayList<>();
-		try (InputStream in = Files.newInputStream(file); ZipInputStream zin = new ZipInputStream(in)) {
-			for (ZipEntry e; (e = zin.getNextEntry()) != null;)
-				if (e.getName().toLowerCase(Locale.ROOT).endsWith(".roi")) rois.add(decode(zin
-					.readAllBytes(), file));
-		}
-		if (rois.isEmpty()) throw new ExplainException("The ROI set " + file + " holds no ROI; save " +
-			"the ROIs with the ROI Manager (More > Save).");
-		return rois;
-	}
-
-	private static Roi decode(byte[] bytes, Path file) {
-		Roi r = RoiDecoder.openFromByteArray(bytes);
-		if (r == null) throw new ExplainException("The annotation " + file + " is not an ImageJ ROI; " +
-			"give a ROI or ROI set saved by ImageJ.");
-		return r;
+		return FeatureMasks.covered(rois, width, height, "the annotation");
 	}
 
 	private static boolean isRoiFile(Path p) {
