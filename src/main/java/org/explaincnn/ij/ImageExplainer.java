@@ -187,8 +187,12 @@ public final class ImageExplainer {
 		job.params.forEach((k, v) -> {
 			if (method.parameter(k) != null) own.put(k, v);
 		});
-		ExplainOptions.Builder b = job.options().toBuilder().params(own).progress(progress).cancelled(
-			() -> ModelCache.shuttingDown() || cancelled.getAsBoolean());
+		ExplainOptions base = job.options();
+		// The builder only adds parameters: a method's subset starts from the job's common options.
+		ExplainOptions.Builder b = own.size() == job.params.size() ? base.toBuilder() : ExplainOptions
+			.builder().layer(base.layer).score(base.score).counterfactual(base.counterfactual).seed(
+				base.seed).batchSize(base.batchSize).params(own);
+		b.progress(progress).cancelled(() -> ModelCache.shuttingDown() || cancelled.getAsBoolean());
 		if (image != null && method.usesFeatureMask()) {
 			ImageGeometry g = image.geometry;
 			b.featureMask(FeatureMasks.forImage(job.features, g.originalWidth, g.originalHeight));

@@ -74,11 +74,14 @@ class EvaluateCommandsTest {
 		String model = TestData.sampleModel().toString();
 		String macro = String.join("\n", //
 			"open(\"" + TestData.sampleImage("both.png") + "\");", //
+			"rename(\"stack.png\");", // another test selects both.png by its title
 			"run(\"Clear Results\");", //
 			"run(\"Add Slice\");", //
 			"run(\"Evaluate Explanation\", \"model=[" + model + "] method=gradcam target=tabby " +
 				"current\");", //
 			"File.saveString(\"\" + nResults, \"" + result + "\");", //
+			"close(\"*\");", //
+			"run(\"Clear Results\");", // the other test reads its rows from 0
 			"");
 		Path file = tmp.resolve("stack.ijm");
 		Files.writeString(file, macro);
