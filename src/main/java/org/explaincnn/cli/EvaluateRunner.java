@@ -39,8 +39,8 @@ import org.explaincnn.methods.Methods;
 
 /**
  * {@code --evaluate}: the usual results, made from the maps that are measured (each map is made
- * once), and the metrics (deletion and insertion curves and AUCs, average drop / increase in confidence, and with {@code --annotations}
- * the pointing game and the mass inside): per image {@code <stem>.<method>.metrics.csv} (the
+ * once), and the metrics (deletion and insertion curves and AUCs, average drop / increase in
+ * confidence, and with {@code --annotations} the pointing game and the mass inside): per image {@code <stem>.<method>.metrics.csv} (the
  * curves) and {@code <stem>.<method>.curves.png} (the plot), and one row per image and class in
  * {@code evaluation.csv}. {@code --compare m1,m2,...} runs the methods and a seeded random map on
  * each image, writes {@code <stem>.compare.png} (the maps side by side) and {@code compare.csv}
