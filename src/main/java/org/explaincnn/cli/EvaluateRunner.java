@@ -12,28 +12,35 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.explaincnn.core.Attribution;
 import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.Explanation;
 import org.explaincnn.ij.Annotations;
 import org.explaincnn.ij.EvaluationReport;
+import org.explaincnn.ij.ExplainResult;
 import org.explaincnn.ij.ImageExplainer;
 import org.explaincnn.ij.Luts;
 import org.explaincnn.ij.MethodEvaluation;
 import org.explaincnn.ij.ModelCache;
 import org.explaincnn.ij.input.Frame;
 import org.explaincnn.ij.input.ImageFileSource;
+import org.explaincnn.ij.io.ResultCsv;
 import org.explaincnn.ij.io.ResultFiles;
 import org.explaincnn.ij.io.ResultNames;
+import org.explaincnn.ij.render.ExplanationRenderer;
+import org.explaincnn.ij.render.RenderOptions;
+import org.explaincnn.metrics.Evaluation;
 import org.explaincnn.metrics.Evaluation.ClassResult;
 import org.explaincnn.metrics.PerturbationCurve;
 import org.explaincnn.methods.Methods;
 
 /**
- * {@code --evaluate}: after the usual results, the method's maps are measured (deletion and
- * insertion curves and AUCs, average drop / increase in confidence, and with {@code --annotations}
- * the pointing game and the mass inside): per image {@code <stem>.<method>.metrics.csv} (the
+ * {@code --evaluate}: the usual results, made from the maps that are measured (each map is made
+ * once), and the metrics (deletion and insertion curves and AUCs, average drop / increase in
+ * confidence, and with {@code --annotations} the pointing game and the mass inside): per image {@code <stem>.<method>.metrics.csv} (the
  * curves) and {@code <stem>.<method>.curves.png} (the plot), and one row per image and class in
  * {@code evaluation.csv}. {@code --compare m1,m2,...} runs the methods and a seeded random map on
  * each image, writes {@code <stem>.compare.png} (the maps side by side) and {@code compare.csv}
@@ -77,7 +84,7 @@ final class EvaluateRunner {
 			o.job.params.clear();
 		}
 		o.job.validate();
-		int code = evaluate ? ImageRunner.run(o, out, err) : 0;
+		int code = 0;
 		List<Path> images = ImageRunner.inputs(o.images.isEmpty() ? ExplainCli.sampleImages()
 			: o.images);
 		try {
@@ -87,6 +94,13 @@ final class EvaluateRunner {
 			throw EvaluationReport.cannotWrite(o.out, e);
 		}
 		Map<Path, String> names = ResultNames.of(images);
+		ResultCsv csv = null;
+		if (evaluate) try {
+			csv = new ResultCsv(o.out); // the usual run's table: --evaluate writes the usual results
+		}
+		catch (IOException e) {
+			throw EvaluationReport.cannotWrite(o.out, e);
+		}
 		List<MethodEvaluation.Comparison> comparisons = new ArrayList<>();
 		try (ModelCache.Lease lease = ImageExplainer.acquireModel(o.job)) {
 			ExplainableModel model = lease.model();
@@ -100,7 +114,7 @@ final class EvaluateRunner {
 						.getWidth(), imp.getHeight());
 					if (annotations != null && mask == null) err.println("explain: " + p.getFileName() +
 						": no annotation named like it in " + annotations + "; pointing left out.");
-					if (methods == null) evaluateOne(o, model, f, names.get(p), mask, out);
+					if (methods == null) evaluateOne(o, model, f, names.get(p), mask, csv, out, err);
 					// Memory stays flat over a folder: only the figures are kept for the ranking.
 					else comparisons.add(compareOne(o, model, f, names.get(p), methods, mask, out)
 						.withoutMaps());
@@ -108,6 +122,12 @@ final class EvaluateRunner {
 				catch (ExplainException e) {
 					if (e instanceof ExplainOptions.CancelledException) throw e;
 					err.println("explain: " + p + ": " + e.getMessage());
+					if (csv != null) try {
+						csv.failed(p.toString(), e.getMessage());
+					}
+					catch (IOException x) {
+						throw EvaluationReport.cannotWrite(o.out, x);
+					}
 					code = 2;
 				}
 				catch (IOException e) {
@@ -133,11 +153,28 @@ final class EvaluateRunner {
 	}
 
 	private static void evaluateOne(ExplainCli.Options o, ExplainableModel model, Frame f,
-		String name, boolean[] mask, PrintStream out) throws IOException
+		String name, boolean[] mask, ResultCsv csv, PrintStream out, PrintStream err)
+		throws IOException
 	{
 		String method = Methods.byName(o.job.method).id();
-		List<ClassResult> results = MethodEvaluation.evaluate(model, f.prepared, o.job, mask,
+		Evaluation.Evaluated evaluated = MethodEvaluation.evaluate(model, f.prepared, o.job, mask,
 			ExplainOptions.ProgressListener.NONE, () -> false);
+		// The usual results, from the maps just measured: each map is made once.
+		Explanation e = evaluated.explanation();
+		boolean overlay = o.outputs.contains(ResultFiles.Output.OVERLAY) || o.panel;
+		RenderOptions render = RenderOptions.of(o.job.lut, o.job.opacity, o.job.threshold, o.job
+			.addRois && (overlay || o.outputs.contains(ResultFiles.Output.ROIS)), false, overlay);
+		ImageExplainer.logDetails(e, line -> err.println("  " + line));
+		ExplainResult result = ExplanationRenderer.render(f.image, e, model, render);
+		ImageExplainer.save(result, o.job, o.out, name, o.json, f.file.toAbsolutePath().toString(),
+			o.outputs);
+		if (o.panel) ResultFiles.writePng(ExplanationRenderer.panel(f.image, result, render.lut), o.out
+			.resolve(name + "." + e.method + ".panel.png"));
+		int best = e.top[0];
+		for (Attribution a : e.attributions)
+			csv.ok(f.file.toString(), model.spec().labels.shortName(best), e.probabilities[best], model
+				.spec().labels.shortName(a.classIndex), a.layer == null ? "" : a.layer, e.method, e.totalMs);
+		List<ClassResult> results = evaluated.results();
 		EvaluationReport.writeCurves(o.out.resolve(name + "." + method + ".metrics.csv"), results);
 		for (ClassResult r : results) {
 			String suffix = results.size() == 1 ? "" : "-" + r.classIndex();

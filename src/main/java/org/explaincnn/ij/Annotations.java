@@ -2,24 +2,20 @@ package org.explaincnn.ij;
 
 import ij.ImagePlus;
 import ij.gui.Roi;
-import ij.io.RoiDecoder;
-import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ImageFiles;
 import org.explaincnn.ij.input.ImageFileSource;
+import org.explaincnn.ij.io.ResultNames;
 
 /**
  * What a person marked on an image, as a mask at the image's own geometry (true = annotated), for
@@ -39,10 +35,10 @@ public final class Annotations {
 		Path file = given;
 		if (Files.isDirectory(given)) {
 			file = null;
-			String stem = stem(image.getFileName().toString());
+			String stem = ResultNames.stem(image);
 			List<Path> candidates = new ArrayList<>();
 			try (var s = Files.list(given)) {
-				s.filter(p -> stem(p.getFileName().toString()).equals(stem) && (ImageFiles.hasImageName(p) ||
+				s.filter(p -> ResultNames.stem(p).equals(stem) && (ImageFiles.hasImageName(p) ||
 					isRoiFile(p))).sorted().forEach(candidates::add);
 			}
 			catch (IOException e) {
@@ -60,15 +56,12 @@ public final class Annotations {
 
 	/** A mask from one file: a ROI, a ROI set or a mask/label image of the given size. */
 	public static boolean[] read(Path file, int width, int height) {
-		String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-		try {
-			if (name.endsWith(".roi")) return ofRois(List.of(decode(Files.readAllBytes(file), file)),
-				width, height);
-			if (name.endsWith(".zip")) return ofRois(zip(file), width, height);
-		}
-		catch (IOException e) {
-			throw new ExplainException("Cannot read the annotation " + file + " (" + e.getMessage() +
-				"); give a ROI set saved by the ROI Manager.");
+		if (isRoiFile(file)) {
+			// Read and rasterised as the features option reads ROIs: one reader, one rasteriser.
+			List<Roi> rois = FeatureMasks.readRois(file);
+			if (rois.isEmpty()) throw new ExplainException("The ROI set " + file + " holds no ROI; " +
+				"save the ROIs with the ROI Manager (More > Save).");
+			return FeatureMasks.covered(rois, width, height, file.getFileName().toString());
 		}
 		ImagePlus mask = ImageFileSource.open(file);
 		if (mask.getWidth() != width || mask.getHeight() != height) throw new ExplainException(
@@ -83,46 +76,13 @@ public final class Annotations {
 		return out;
 	}
 
-	/** The union of ROIs (their areas; lines and points by their outline pixels). */
+	/** The union of ROIs (their areas; lines and points by their pixels), as features are made. */
 	public static boolean[] ofRois(List<Roi> rois, int width, int height) {
-		ByteProcessor bp = new ByteProcessor(width, height);
-		bp.setValue(255);
-		for (Roi r : rois) {
-			if (r.isArea()) bp.fill(r);
-			else bp.draw(r);
-		}
-		boolean[] out = new boolean[width * height];
-		for (int i = 0; i < out.length; i++)
-			out[i] = bp.get(i) != 0;
-		return out;
-	}
-
-	private static List<Roi> zip(Path file) throws IOException {
-		List<Roi> rois = new ArrayList<>();
-		try (InputStream in = Files.newInputStream(file); ZipInputStream zin = new ZipInputStream(in)) {
-			for (ZipEntry e; (e = zin.getNextEntry()) != null;)
-				if (e.getName().toLowerCase(Locale.ROOT).endsWith(".roi")) rois.add(decode(zin
-					.readAllBytes(), file));
-		}
-		if (rois.isEmpty()) throw new ExplainException("The ROI set " + file + " holds no ROI; save " +
-			"the ROIs with the ROI Manager (More > Save).");
-		return rois;
-	}
-
-	private static Roi decode(byte[] bytes, Path file) {
-		Roi r = RoiDecoder.openFromByteArray(bytes);
-		if (r == null) throw new ExplainException("The annotation " + file + " is not an ImageJ ROI; " +
-			"give a ROI or ROI set saved by ImageJ.");
-		return r;
+		return FeatureMasks.covered(rois, width, height, "the annotation");
 	}
 
 	private static boolean isRoiFile(Path p) {
 		String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
 		return n.endsWith(".roi") || n.endsWith(".zip");
-	}
-
-	private static String stem(String name) {
-		int dot = name.lastIndexOf('.');
-		return dot > 0 ? name.substring(0, dot) : name;
 	}
 }

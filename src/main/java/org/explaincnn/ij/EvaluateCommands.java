@@ -6,13 +6,11 @@ import ij.Macro;
 import ij.gui.GenericDialog;
 import ij.gui.Roi;
 import ij.measure.ResultsTable;
-import ij.plugin.frame.RoiManager;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +21,7 @@ import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.Param;
 import org.explaincnn.ij.input.Frame;
 import org.explaincnn.ij.io.ResultFiles;
+import org.explaincnn.ij.io.ResultNames;
 import org.explaincnn.metrics.Evaluation.ClassResult;
 import org.explaincnn.methods.Methods;
 
@@ -62,7 +61,7 @@ public final class EvaluateCommands {
 	static List<Param<?>> fields(String arg) {
 		return List.of(CommonParams.MODEL, COMPARE.equals(arg) ? METHODS : METHOD, CommonParams.TARGET,
 			CommonParams.LAYER, CommonParams.SCORE, CommonParams.COUNTERFACTUAL, CommonParams.SEED,
-			CommonParams.BATCH, ANNOTATIONS, CommonParams.OUTPUT);
+			CommonParams.BATCH, CommonParams.CURRENT, ANNOTATIONS, CommonParams.OUTPUT);
 	}
 
 	static void run(String arg, ImagePlus imp) {
@@ -91,11 +90,16 @@ public final class EvaluateCommands {
 			else job.set(p.key, e.getValue());
 		}
 		if (methods != null) job.method = methods.get(0).id();
-		else if (options != null) // the method's own parameters, by their keys
-			for (Param<?> p : Methods.byName(job.method).parameters()) {
+		else if (options != null) { // the method's own parameters, by their keys
+			AttributionMethod method = Methods.byName(job.method);
+			for (Param<?> p : method.parameters()) {
 				String v = Macro.getValue(options, p.key, null);
 				if (v != null) job.params.put(p.key, p.parse(v).toString());
 			}
+			String features = Macro.getValue(options, CommonParams.FEATURES.key, null);
+			if (features != null && method.usesFeatureMask()) job.set(CommonParams.FEATURES.key,
+				features);
+		}
 		job.validate();
 		job.startEngine();
 		output = job.output == null ? "" : job.output.toString();
@@ -103,9 +107,10 @@ public final class EvaluateCommands {
 		try (ModelCache.Lease lease = ImageExplainer.acquireModel(job)) {
 			Frame f = Frame.of(imp, null, job.currentSlice, lease.model().spec(), IJ::log);
 			ExplainOptions.ProgressListener progress = (done, total) -> IJ.showProgress(done, total);
+			IJ.resetEscape(); // an Esc pressed before this run must not cancel it
 			if (methods == null) {
 				List<ClassResult> results = MethodEvaluation.evaluate(lease.model(), f.prepared, job, mask,
-					progress, IJ::escapePressed);
+					progress, IJ::escapePressed).results();
 				show(imp.getTitle(), job.method, results);
 				for (ClassResult r : results)
 					EvaluationReport.curvePlot(imp.getTitle() + " " + job.method + " " + r.label(), r).show();
@@ -133,7 +138,8 @@ public final class EvaluateCommands {
 				if (!output.isEmpty()) try {
 					Path dir = Files.createDirectories(Path.of(output));
 					MethodEvaluation.writeRanking(dir.resolve("compare.csv"), ranking);
-					ResultFiles.writePng(panel, dir.resolve(stem(imp) + ".compare.png"));
+					ResultFiles.writePng(panel, dir.resolve(ResultNames.stem(Path.of(imp.getTitle())) +
+						".compare.png"));
 				}
 				catch (IOException e) {
 					throw EvaluationReport.cannotWrite(Path.of(output), e);
@@ -156,7 +162,7 @@ public final class EvaluateCommands {
 	private static void save(Path dir, ImagePlus imp, String method, List<ClassResult> results) {
 		try {
 			Files.createDirectories(dir);
-			String stem = stem(imp);
+			String stem = ResultNames.stem(Path.of(imp.getTitle()));
 			EvaluationReport.writeCurves(dir.resolve(stem + "." + method + ".metrics.csv"), results);
 			for (ClassResult r : results)
 				ResultFiles.writePng(EvaluationReport.curvePlot(stem + " " + method, r), dir.resolve(stem +
@@ -168,7 +174,10 @@ public final class EvaluateCommands {
 		}
 	}
 
-	/** The mask from the field, else the image's area selection, else the ROI Manager, else none. */
+	/**
+	 * The mask from the field, else the image's area selection, else the user's ROIs in the ROI
+	 * Manager (not those Explain added), else none.
+	 */
 	static boolean[] annotation(String given, ImagePlus imp) {
 		int w = imp.getWidth(), h = imp.getHeight();
 		if (!given.isEmpty()) {
@@ -179,16 +188,9 @@ public final class EvaluateCommands {
 		}
 		Roi roi = imp.getRoi();
 		if (roi != null && roi.isArea()) return Annotations.ofRois(List.of(roi), w, h);
-		RoiManager rm = RoiManager.getInstance();
-		if (rm != null && rm.getCount() > 0) return Annotations.ofRois(Arrays.asList(rm
-			.getRoisAsArray()), w, h);
-		return null;
-	}
-
-	private static String stem(ImagePlus imp) {
-		String t = imp.getTitle();
-		int dot = t.lastIndexOf('.');
-		return dot > 0 ? t.substring(0, dot) : t;
+		// Not the ROIs Explain added from its maps: a map would be scored against itself.
+		List<Roi> rois = FeatureMasks.userRois();
+		return rois.isEmpty() ? null : Annotations.ofRois(rois, w, h);
 	}
 
 	private static boolean dialog(String arg, Map<Param<?>, String> values) {

@@ -1,5 +1,7 @@
 package org.explaincnn.ij;
 
+import static org.explaincnn.ij.io.ResultCsv.quote;
+
 import ij.ImagePlus;
 import ij.gui.Plot;
 import ij.measure.ResultsTable;
@@ -143,11 +145,6 @@ public final class EvaluationReport {
 
 	static String number(double v) {
 		return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
-	}
-
-	static String quote(String s) {
-		if (s.indexOf(',') < 0 && s.indexOf('"') < 0) return s;
-		return '"' + s.replace("\"", "\"\"") + '"';
 	}
 
 	/** One line for a failure to write in a folder. */

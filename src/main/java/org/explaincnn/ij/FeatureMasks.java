@@ -8,6 +8,8 @@ import ij.io.RoiDecoder;
 import ij.plugin.frame.RoiManager;
 import ij.process.ImageProcessor;
 
+import java.awt.GraphicsEnvironment;
+import java.awt.Point;
 import java.awt.Rectangle;
 import java.io.File;
 import java.io.IOException;
@@ -24,6 +26,7 @@ import java.util.zip.ZipInputStream;
 
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.FeatureMask;
+import org.explaincnn.ij.render.ThresholdRois;
 
 /**
  * The features option ({@link CommonParams#FEATURES}) made into a core {@link FeatureMask} on the
@@ -35,7 +38,10 @@ import org.explaincnn.core.FeatureMask;
  */
 public final class FeatureMasks {
 
-	/** The ROI Manager's ROIs if it holds any, else the method's grid. */
+	/**
+	 * The user's ROIs in the ROI Manager if it holds any, else the method's grid; the ROIs Explain
+	 * added from its maps ({@link ThresholdRois#isResult}) are not the user's and are left out.
+	 */
 	public static final String AUTO = "auto";
 	/** The method's grid (its cell parameter). */
 	public static final String GRID = "grid";
@@ -85,9 +91,8 @@ public final class FeatureMasks {
 			"; give grid, roimanager, a label image or ROI set file, or the title of an open label image.");
 		if (v.equalsIgnoreCase(GRID)) return null;
 		if (v.equalsIgnoreCase(AUTO) || v.equalsIgnoreCase(ROI_MANAGER)) {
-			RoiManager rm = RoiManager.getInstance();
-			Roi[] rois = rm == null ? new Roi[0] : rm.getRoisAsArray();
-			if (rois.length > 0) return fromRois(Arrays.asList(rois), width, height, "the ROI Manager");
+			List<Roi> rois = v.equalsIgnoreCase(AUTO) ? userRois() : roiManagerRois();
+			if (!rois.isEmpty()) return fromRois(rois, width, height, "the ROI Manager");
 			if (v.equalsIgnoreCase(AUTO)) return null;
 			throw new ExplainException("The ROI Manager holds no ROIs; add ROIs to it, or use " +
 				"features=grid, a label image or a ROI set file.");
@@ -98,10 +103,7 @@ public final class FeatureMasks {
 			case "zip":
 				return fromRois(readRoiZip(f.toPath()), width, height, f.getName());
 			case "roi":
-				Roi roi = RoiDecoder.open(f.getPath());
-				if (roi == null) throw new ExplainException("Cannot read ROI file " + f +
-					"; give a .roi file saved by ImageJ.");
-				return fromRois(List.of(roi), width, height, f.getName());
+				return fromRois(readRois(f.toPath()), width, height, f.getName());
 			default:
 				ImagePlus labels = IJ.openImage(f.getPath());
 				if (labels == null) throw new ExplainException("Cannot read label image " + f +
@@ -135,8 +137,6 @@ public final class FeatureMasks {
 	public static FeatureMask fromRois(List<Roi> rois, int width, int height, String source) {
 		if (rois.isEmpty()) throw new ExplainException(source + " holds no ROIs; give a ROI set " +
 			"with at least one area ROI, or use features=grid.");
-		int[] feature = new int[width * height];
-		Arrays.fill(feature, FeatureMask.NONE);
 		String[] names = new String[rois.size()];
 		for (int i = 0; i < rois.size(); i++) {
 			Roi roi = rois.get(i);
@@ -144,20 +144,97 @@ public final class FeatureMasks {
 				(i + 1);
 			if (!roi.isArea()) throw new ExplainException("ROI '" + names[i] + "' of " + source +
 				" is a line or point; features need area ROIs (rectangles, ovals, polygons, freehand).");
-			ImageProcessor mask = roi.getMask();
-			Rectangle b = roi.getBounds();
+		}
+		return FeatureMask.of(rasterise(rois, names, width, height, source), width, height, names);
+	}
+
+	/**
+	 * The pixels the ROIs cover (an annotation: what a person marked), rasterised as features are;
+	 * lines and points count by the pixels they pass through (a click on the object is an
+	 * annotation too).
+	 */
+	public static boolean[] covered(List<Roi> rois, int width, int height, String source) {
+		String[] names = new String[rois.size()];
+		for (int i = 0; i < rois.size(); i++)
+			names[i] = rois.get(i).getName() != null ? rois.get(i).getName() : "ROI " + (i + 1);
+		int[] feature = rasterise(rois, names, width, height, source);
+		boolean[] out = new boolean[feature.length];
+		for (int i = 0; i < out.length; i++)
+			out[i] = feature[i] != FeatureMask.NONE;
+		return out;
+	}
+
+	/**
+	 * Each pixel's ROI index (the later ROI taking overlaps), {@link FeatureMask#NONE} outside;
+	 * areas by their masks, lines and points by their pixels. A ROI with no pixel in the image is
+	 * refused.
+	 */
+	private static int[] rasterise(List<Roi> rois, String[] names, int width, int height,
+		String source)
+	{
+		int[] feature = new int[width * height];
+		Arrays.fill(feature, FeatureMask.NONE);
+		for (int i = 0; i < rois.size(); i++) {
+			Roi roi = rois.get(i);
 			int inside = 0;
-			for (int y = Math.max(0, b.y); y < Math.min(height, b.y + b.height); y++)
-				for (int x = Math.max(0, b.x); x < Math.min(width, b.x + b.width); x++)
-					if (mask == null || mask.get(x - b.x, y - b.y) != 0) {
-						feature[y * width + x] = i;
-						inside++;
-					}
+			if (roi.isArea()) {
+				ImageProcessor mask = roi.getMask();
+				Rectangle b = roi.getBounds();
+				for (int y = Math.max(0, b.y); y < Math.min(height, b.y + b.height); y++)
+					for (int x = Math.max(0, b.x); x < Math.min(width, b.x + b.width); x++)
+						if (mask == null || mask.get(x - b.x, y - b.y) != 0) {
+							feature[y * width + x] = i;
+							inside++;
+						}
+			}
+			else for (Point p : roi.getContainedPoints())
+				if (p.x >= 0 && p.y >= 0 && p.x < width && p.y < height) {
+					feature[p.y * width + p.x] = i;
+					inside++;
+				}
 			if (inside == 0) throw new ExplainException("ROI '" + names[i] + "' of " + source +
 				" has no pixels inside the " + width + "x" + height +
 				" image; give ROIs drawn on this image.");
 		}
-		return FeatureMask.of(feature, width, height, names);
+		return feature;
+	}
+
+	/**
+	 * Every ROI of a single .roi file or a ROI-set .zip, in order; a file ImageJ cannot read as
+	 * ROIs is one line.
+	 */
+	static List<Roi> readRois(Path file) {
+		if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip")) return readRoiZip(
+			file);
+		Roi roi = RoiDecoder.open(file.toString());
+		if (roi == null) throw new ExplainException("Cannot read ROI file " + file +
+			"; give a .roi file saved by ImageJ.");
+		return List.of(roi);
+	}
+
+	/** Every ROI in the ROI Manager (none without one, and none headless: there is none). */
+	static List<Roi> roiManagerRois() {
+		// Headless, a macro's getInstance() would make a batch-mode ROI Manager, a window: it throws.
+		if (GraphicsEnvironment.isHeadless()) return List.of();
+		RoiManager rm = RoiManager.getInstance();
+		return rm == null ? List.of() : Arrays.asList(rm.getRoisAsArray());
+	}
+
+	/**
+	 * The ROI Manager's ROIs but those Explain added from its own maps: what a fallback to the
+	 * ROI Manager may take, so that a map is never measured against, or ablated over, its own
+	 * threshold regions.
+	 */
+	static List<Roi> userRois() {
+		return userRois(roiManagerRois());
+	}
+
+	/** The ROIs that are not results of Explain ({@link ThresholdRois#isResult}). */
+	static List<Roi> userRois(List<Roi> rois) {
+		List<Roi> out = new ArrayList<>();
+		for (Roi r : rois)
+			if (!ThresholdRois.isResult(r)) out.add(r);
+		return out;
 	}
 
 	/** Every ROI of a ROI Manager zip, in order, named as the ROI Manager names them. */

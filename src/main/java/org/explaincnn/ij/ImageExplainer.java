@@ -154,18 +154,14 @@ public final class ImageExplainer {
 		long startNanos)
 	{
 		AttributionMethod method = Methods.byName(job.method);
-		// Also cancelled when the process exits, so no batch runs on a model being closed.
-		ExplainOptions options = job.options().toBuilder().progress(progress).cancelled(() ->
-			ModelCache.shuttingDown() || cancelled.getAsBoolean()).build();
+		ExplainOptions options = options(job, method, null, progress, cancelled);
 		TargetSpec target = TargetSpec.parse(job.target);
 		List<Explanation> explanations = new ArrayList<>();
 		if (job.sweep == null && method.usesFeatureMask()) {
 			// Each image gets its features on its own geometry (a label image or ROIs must fit it).
 			for (PreparedImage p : prepared) {
-				ImageGeometry g = p.geometry;
-				explanations.add(Explainer.explain(model, p, method, target, options.toBuilder()
-					.featureMask(FeatureMasks.forImage(job.features, g.originalWidth, g.originalHeight))
-					.build(), prepared.size() == 1 ? startNanos : System.nanoTime()));
+				explanations.add(Explainer.explain(model, p, method, target, options(job, method, p,
+					progress, cancelled), prepared.size() == 1 ? startNanos : System.nanoTime()));
 			}
 		}
 		else if (job.sweep != null) for (PreparedImage p : prepared)
@@ -175,6 +171,33 @@ public final class ImageExplainer {
 			method, target, options, startNanos));
 		else explanations.addAll(Explainer.explainBatch(model, prepared, method, target, options));
 		return explanations;
+	}
+
+	/**
+	 * The options a job gives {@code method}: the job's options with only the parameters the method
+	 * declares (Compare runs several methods on one job), progress and cancel (also cancelled when
+	 * the process exits, so nothing runs on a model being closed), and for a feature method given
+	 * an {@code image}, the job's features on that image's own geometry (a label image or ROIs must
+	 * fit it). Explain, Evaluate and Compare all make their options here.
+	 */
+	public static ExplainOptions options(ExplainJob job, AttributionMethod method,
+		PreparedImage image, ExplainOptions.ProgressListener progress, BooleanSupplier cancelled)
+	{
+		Map<String, String> own = new LinkedHashMap<>();
+		job.params.forEach((k, v) -> {
+			if (method.parameter(k) != null) own.put(k, v);
+		});
+		ExplainOptions base = job.options();
+		// The builder only adds parameters: a method's subset starts from the job's common options.
+		ExplainOptions.Builder b = own.size() == job.params.size() ? base.toBuilder() : ExplainOptions
+			.builder().layer(base.layer).score(base.score).counterfactual(base.counterfactual).seed(
+				base.seed).batchSize(base.batchSize).params(own);
+		b.progress(progress).cancelled(() -> ModelCache.shuttingDown() || cancelled.getAsBoolean());
+		if (image != null && method.usesFeatureMask()) {
+			ImageGeometry g = image.geometry;
+			b.featureMask(FeatureMasks.forImage(job.features, g.originalWidth, g.originalHeight));
+		}
+		return b.build();
 	}
 
 	/** What a method had to say about its maps (e.g. the completeness gap of integrated gradients). */

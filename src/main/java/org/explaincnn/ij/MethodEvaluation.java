@@ -23,6 +23,8 @@ import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.PreparedImage;
 import org.explaincnn.core.TargetSpec;
 import org.explaincnn.ij.io.AtomicFiles;
+import org.explaincnn.ij.io.ResultCsv;
+import org.explaincnn.metrics.ConfidenceChange;
 import org.explaincnn.metrics.DeletionInsertion;
 import org.explaincnn.metrics.Evaluation;
 import org.explaincnn.metrics.Evaluation.ClassResult;
@@ -39,28 +41,14 @@ public final class MethodEvaluation {
 
 	private MethodEvaluation() {}
 
-	/** The job's options for a method: only the parameters that method declares are passed on. */
-	public static ExplainOptions options(ExplainJob job, AttributionMethod method,
-		ExplainOptions.ProgressListener progress, BooleanSupplier cancelled)
-	{
-		Map<String, String> own = new LinkedHashMap<>();
-		job.params.forEach((k, v) -> {
-			if (method.parameter(k) != null) own.put(k, v);
-		});
-		ExplainOptions base = job.options();
-		return ExplainOptions.builder().layer(base.layer).score(base.score).counterfactual(
-			base.counterfactual).seed(base.seed).batchSize(base.batchSize).params(own).progress(progress)
-			.cancelled(() -> ModelCache.shuttingDown() || cancelled.getAsBoolean()).build();
-	}
-
-	/** The job's method on one image: its maps for the job's target and their figures. */
-	public static List<ClassResult> evaluate(ExplainableModel model, PreparedImage image,
+	/** The job's method on one image: its explanation (made once) and the figures of its maps. */
+	public static Evaluation.Evaluated evaluate(ExplainableModel model, PreparedImage image,
 		ExplainJob job, boolean[] annotation, ExplainOptions.ProgressListener progress,
 		BooleanSupplier cancelled)
 	{
 		AttributionMethod method = Methods.byName(job.method);
-		return Evaluation.of(model, image, method, TargetSpec.parse(job.target), options(job, method,
-			progress, cancelled), SETTINGS, annotation);
+		return Evaluation.of(model, image, method, TargetSpec.parse(job.target), ImageExplainer
+			.options(job, method, image, progress, cancelled), SETTINGS, annotation);
 	}
 
 	/** Several methods' figures for one image and one class (the target's first). */
@@ -100,13 +88,11 @@ public final class MethodEvaluation {
 	{
 		int cls = Evaluation.classes(model, image, TargetSpec.parse(job.target))[0];
 		Map<String, ClassResult> out = new LinkedHashMap<>();
-		for (AttributionMethod m : methods) {
-			ExplainOptions o = options(job, m, progress, cancelled);
-			m.checkParameters(o.params());
-			float[] map = m.explain(model, image, new int[] { cls }, o).get(0).map;
-			out.put(m.id(), Evaluation.ofMap(model, image, cls, map, o, SETTINGS, annotation));
-		}
-		ExplainOptions o = options(job, methods.get(0), progress, cancelled);
+		TargetSpec first = TargetSpec.parse(String.valueOf(cls));
+		for (AttributionMethod m : methods)
+			out.put(m.id(), Evaluation.of(model, image, m, first, ImageExplainer.options(job, m, image,
+				progress, cancelled), SETTINGS, annotation).results().get(0));
+		ExplainOptions o = ImageExplainer.options(job, methods.get(0), image, progress, cancelled);
 		out.put(Evaluation.RANDOM, Evaluation.ofMap(model, image, cls, Evaluation.randomMap(image,
 			job.seed), o, SETTINGS, annotation));
 		return new Comparison(imageName, cls, model.spec().labels.name(cls), out);
@@ -122,26 +108,28 @@ public final class MethodEvaluation {
 
 	/** The methods (random included) ranked over the comparisons, best mean rank first. */
 	public static List<Ranking> rank(List<Comparison> comparisons) {
-		Map<String, double[]> sums = new LinkedHashMap<>(); // deletion, insertion, pointing, n pointing, drop, increase, n
+		Map<String, double[]> sums = new LinkedHashMap<>(); // deletion, insertion, pointing, n pointing, n
+		Map<String, List<ConfidenceChange.Result>> confidences = new LinkedHashMap<>();
 		for (Comparison c : comparisons)
 			c.byMethod.forEach((m, r) -> {
-				double[] s = sums.computeIfAbsent(m, k -> new double[7]);
+				double[] s = sums.computeIfAbsent(m, k -> new double[5]);
 				s[0] += r.deletionAuc();
 				s[1] += r.insertionAuc();
 				if (!Double.isNaN(r.pointing())) {
 					s[2] += r.pointing();
 					s[3]++;
 				}
-				if (!Double.isNaN(r.confidence().drop())) s[4] += r.confidence().drop();
-				s[5] += r.confidence().increase() ? 1 : 0;
-				s[6]++;
+				s[4]++;
+				confidences.computeIfAbsent(m, k -> new ArrayList<>()).add(r.confidence());
 			});
 		List<String> ids = new ArrayList<>(sums.keySet());
 		Map<String, double[]> means = new LinkedHashMap<>();
 		for (String m : ids) {
 			double[] s = sums.get(m);
-			means.put(m, new double[] { s[0] / s[6], s[1] / s[6], s[3] > 0 ? s[2] / s[3] : Double.NaN,
-				s[4] / s[6], s[5] / s[6], s[6] });
+			// Drop and increase as ConfidenceChange averages them (images with no score left out).
+			double[] confidence = ConfidenceChange.averages(confidences.get(m));
+			means.put(m, new double[] { s[0] / s[4], s[1] / s[4], s[3] > 0 ? s[2] / s[3] : Double.NaN,
+				confidence[0], confidence[1], s[4] });
 		}
 		Map<String, Integer> del = ranks(ids, means, 0, true), ins = ranks(ids, means, 1, false),
 			point = ranks(ids, means, 2, false);
@@ -187,7 +175,7 @@ public final class MethodEvaluation {
 			w.println(RANKING_HEADER);
 			for (int i = 0; i < ranking.size(); i++) {
 				Ranking r = ranking.get(i);
-				w.println(String.join(",", String.valueOf(i + 1), r.method(), String.valueOf(r.images()),
+				w.println(String.join(",", String.valueOf(i + 1), ResultCsv.quote(r.method()), String.valueOf(r.images()),
 					EvaluationReport.number(r.deletionAuc()), EvaluationReport.number(r.insertionAuc()),
 					EvaluationReport.number(r.pointing()), EvaluationReport.number(r.drop()),
 					EvaluationReport.number(r.increase()), String.valueOf(r.deletionRank()), String.valueOf(

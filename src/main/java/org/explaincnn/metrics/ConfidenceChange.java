@@ -25,7 +25,7 @@ public final class ConfidenceChange {
 		ExplainOptions options)
 	{
 		float[] weight = minMax(map);
-		float[] black = MetricBaselines.of(MetricBaselines.BLACK, model, image, 1);
+		float[] black = MetricBaselines.black(model, image);
 		int c = image.channels;
 		float[][] s = PerturbationScores.of(model, image, 2, i -> {
 			if (i == 0) return image.modelInput;

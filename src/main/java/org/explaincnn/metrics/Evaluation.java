@@ -2,12 +2,16 @@ package org.explaincnn.metrics;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.Explainer;
+import org.explaincnn.core.Explanation;
+import org.explaincnn.core.Param;
 import org.explaincnn.core.Pass;
 import org.explaincnn.core.PassRequest;
 import org.explaincnn.core.Passes;
@@ -44,22 +48,98 @@ public final class Evaluation {
 
 	private Evaluation() {}
 
+	/** A method's explanation of one image, as Explain makes and checks it, and its figures. */
+	public record Evaluated(Explanation explanation, List<ClassResult> results) {}
+
 	/**
 	 * The method's maps for the target's classes and their figures; {@code annotation} is a mask at
-	 * the original image's geometry, or null.
+	 * the original image's geometry, or null. The maps are made through {@link Explainer} (its
+	 * checks: parameters, NaN maps refused), once: the explanation is what Explain would save.
 	 */
-	public static List<ClassResult> of(ExplainableModel model, PreparedImage image,
+	public static Evaluated of(ExplainableModel model, PreparedImage image,
 		AttributionMethod method, TargetSpec target, ExplainOptions options,
 		DeletionInsertion.Settings settings, boolean[] annotation)
 	{
-		method.checkParameters(options.params());
-		int[] classes = classes(model, image, target);
-		options.checkCancelled();
-		List<ClassMap> maps = method.explain(model, image, classes, options);
+		RecordingMethod recording = new RecordingMethod(method);
+		Explanation explanation = Explainer.explain(model, image, recording, target, options, System
+			.nanoTime());
 		List<ClassResult> out = new ArrayList<>();
-		for (int i = 0; i < classes.length; i++)
-			out.add(ofMap(model, image, classes[i], maps.get(i).map, options, settings, annotation));
-		return out;
+		for (int i = 0; i < explanation.attributions.size(); i++)
+			out.add(ofMap(model, image, explanation.attributions.get(i).classIndex, recording.maps.get(
+				i).map, options, settings, annotation));
+		return new Evaluated(explanation, out);
+	}
+
+	/**
+	 * A method that keeps the maps it made at model resolution (the metrics perturb the model's
+	 * input), and is otherwise the method itself.
+	 */
+	private static final class RecordingMethod implements AttributionMethod {
+
+		final AttributionMethod method;
+		List<ClassMap> maps = List.of();
+
+		RecordingMethod(AttributionMethod method) {
+			this.method = method;
+		}
+
+		@Override
+		public String id() {
+			return method.id();
+		}
+
+		@Override
+		public String title() {
+			return method.title();
+		}
+
+		@Override
+		public boolean usesLayer() {
+			return method.usesLayer();
+		}
+
+		@Override
+		public List<Param<?>> parameters() {
+			return method.parameters();
+		}
+
+		@Override
+		public void checkParameters(Map<String, String> given) {
+			method.checkParameters(given);
+		}
+
+		@Override
+		public Param<?> parameter(String key) {
+			return method.parameter(key);
+		}
+
+		@Override
+		public boolean resolvesTopOne() {
+			return method.resolvesTopOne();
+		}
+
+		@Override
+		public boolean usesFeatureMask() {
+			return method.usesFeatureMask();
+		}
+
+		@Override
+		public int passes(ExplainOptions options) {
+			return method.passes(options);
+		}
+
+		@Override
+		public boolean forwardOnly() {
+			return method.forwardOnly();
+		}
+
+		@Override
+		public List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
+			ExplainOptions options)
+		{
+			maps = method.explain(model, image, classes, options);
+			return maps;
+		}
 	}
 
 	/** The classes a target names for this image (one forward pass for top-1 and top-k). */
@@ -79,7 +159,8 @@ public final class Evaluation {
 			probability, settings);
 		ConfidenceChange.Result confidence = ConfidenceChange.of(model, image, modelMap, cls,
 			probability);
-		float[] original = image.geometry.toOriginal(modelMap, 0f);
+		// NaN outside the model's crop: the maximum must not land on pixels the model never saw.
+		float[] original = image.geometry.toOriginal(modelMap, Float.NaN);
 		double pointing = Double.NaN, mass = Double.NaN, energy = Double.NaN;
 		if (annotation != null) {
 			int w = image.geometry.originalWidth, h = image.geometry.originalHeight;

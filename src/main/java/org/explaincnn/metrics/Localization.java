@@ -16,27 +16,36 @@ public final class Localization {
 
 	private Localization() {}
 
-	/** True when the map's maximum (the first, in row order) is within tolerance of the mask. */
+	/**
+	 * True when the map's maximum (the first, in row order) is closer than {@code tolerance} pixels
+	 * to the mask (strictly, as TorchRay's distance < tolerance). NaN marks pixels the model never
+	 * saw (outside its crop): they cannot hold the maximum; a map that is NaN everywhere misses.
+	 */
 	public static boolean pointingHit(float[] map, boolean[] mask, int width, int height,
 		int tolerance)
 	{
 		check(map, mask, width, height);
-		int best = 0;
-		for (int i = 1; i < map.length; i++)
-			if (map[i] > map[best]) best = i;
+		int best = -1;
+		for (int i = 0; i < map.length; i++)
+			if (!Float.isNaN(map[i]) && (best < 0 || map[i] > map[best])) best = i;
+		if (best < 0) return false;
 		int bx = best % width, by = best / width;
 		for (int y = Math.max(0, by - tolerance); y <= Math.min(height - 1, by + tolerance); y++)
 			for (int x = Math.max(0, bx - tolerance); x <= Math.min(width - 1, bx + tolerance); x++)
-				if (mask[y * width + x] && (x - bx) * (x - bx) + (y - by) * (y - by) <= tolerance *
+				if (mask[y * width + x] && (x - bx) * (x - bx) + (y - by) * (y - by) < tolerance *
 					tolerance) return true;
 		return false;
 	}
 
-	/** Sum of max(0, v) inside / in total; NaN when the map has no positive value. */
+	/**
+	 * Sum of max(0, v) inside / in total; NaN when the map has no positive value. NaN pixels (not
+	 * seen by the model) count for nothing.
+	 */
 	public static double positiveMassInside(float[] map, boolean[] mask, int width, int height) {
 		check(map, mask, width, height);
 		double inside = 0, total = 0;
 		for (int i = 0; i < map.length; i++) {
+			if (Float.isNaN(map[i])) continue;
 			double v = Math.max(0, map[i]);
 			total += v;
 			if (mask[i]) inside += v;
@@ -44,11 +53,12 @@ public final class Localization {
 		return total > 0 ? inside / total : Double.NaN;
 	}
 
-	/** Sum of v^2 inside / in total; NaN for a map that is zero everywhere. */
+	/** Sum of v^2 inside / in total (NaN pixels left out); NaN for a map that is zero everywhere. */
 	public static double energyInside(float[] map, boolean[] mask, int width, int height) {
 		check(map, mask, width, height);
 		double inside = 0, total = 0;
 		for (int i = 0; i < map.length; i++) {
+			if (Float.isNaN(map[i])) continue;
 			double v = (double) map[i] * map[i];
 			total += v;
 			if (mask[i]) inside += v;

@@ -27,7 +27,7 @@ public final class MetricBaselines {
 	{
 		switch (kind.strip().toLowerCase(Locale.ROOT)) {
 			case BLACK:
-				return PreparedImage.normalise(new float[image.pixels.length], model.spec());
+				return black(model, image);
 			case BLUR:
 				// Preprocessing is affine per channel and the kernel sums to 1: blurring model units
 				// equals normalising the blurred pixels.
@@ -35,6 +35,11 @@ public final class MetricBaselines {
 			default:
 				throw new ExplainException("Unknown baseline '" + kind + "'; use black or blur.");
 		}
+	}
+
+	/** Black (pixel value 0) in model units: what deletion and the confidence mask put in. */
+	public static float[] black(ExplainableModel model, PreparedImage image) {
+		return PreparedImage.normalise(new float[image.pixels.length], model.spec());
 	}
 
 	/** Gaussian blur of a channels-last raster (BoofCV; the radius follows from sigma). */

@@ -17,6 +17,7 @@ import java.util.Map;
 
 import org.explaincnn.HeadlessImageJ;
 import org.explaincnn.TestData;
+import org.explaincnn.ij.io.ResultCsv;
 import org.explaincnn.ij.io.ResultFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,8 @@ class EvaluateCliTest {
 			"--annotations", masks.toString(), "--out", out.toString());
 		assertEquals(0, r.code, r.err);
 		assertTrue(Files.exists(out.resolve("both.gradcam.heatmap.tif")), "the usual results too");
+		assertEquals(2, Files.readAllLines(out.resolve(ResultCsv.FILE_NAME)).size(),
+			"the usual table too, one row for the one image");
 
 		List<Map<String, String>> curve = rows(out.resolve("both.gradcam.metrics.csv"));
 		assertEquals(51, curve.size(), "50 steps and the start");

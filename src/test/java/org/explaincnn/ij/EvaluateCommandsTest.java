@@ -65,4 +65,29 @@ class EvaluateCommandsTest {
 		assertTrue(Files.exists(out.resolve("both.gradcam.metrics.csv")));
 		assertTrue(Files.exists(out.resolve("both.gradcam.curves.png")));
 	}
+
+	@Test
+	void aStackIsEvaluatedAtItsCurrentPlane()
+		throws Exception
+	{
+		Path result = tmp.resolve("result.txt");
+		String model = TestData.sampleModel().toString();
+		String macro = String.join("\n", //
+			"open(\"" + TestData.sampleImage("both.png") + "\");", //
+			"rename(\"stack.png\");", // another test selects both.png by its title
+			"run(\"Clear Results\");", //
+			"run(\"Add Slice\");", //
+			"run(\"Evaluate Explanation\", \"model=[" + model + "] method=gradcam target=tabby " +
+				"current\");", //
+			"File.saveString(\"\" + nResults, \"" + result + "\");", //
+			"close(\"*\");", //
+			"run(\"Clear Results\");", // the other test reads its rows from 0
+			"");
+		Path file = tmp.resolve("stack.ijm");
+		Files.writeString(file, macro);
+		String[] run = MenuAndMacroTest.cli("--macro", file.toString());
+		assertEquals("0", run[0], run[1]);
+		List<String> lines = Files.readAllLines(result);
+		assertEquals("1", lines.get(0), "the stack's current plane evaluated");
+	}
 }

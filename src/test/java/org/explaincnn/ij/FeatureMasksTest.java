@@ -21,11 +21,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.FeatureMask;
+import org.explaincnn.ij.render.ThresholdRois;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -155,5 +157,23 @@ class FeatureMasksTest {
 		String m = assertThrows(ExplainException.class, r::run).getMessage();
 		assertFalse(m.contains("\n"), "one line: " + m);
 		return m;
+	}
+
+	@Test
+	void theRegionsExplainAddsToTheRoiManagerAreNeverTakenAsTheUsersRois() {
+		// A map with one hot square: its threshold region is what Explain puts in the ROI Manager.
+		int w = 40, h = 30;
+		float[] map = new float[w * h];
+		for (int y = 10; y < 20; y++)
+			for (int x = 5; x < 15; x++)
+				map[y * w + x] = 1;
+		List<Roi> regions = ThresholdRois.regions(map, w, h, "0.5", "Grad-CAM");
+		assertEquals(1, regions.size());
+		Roi result = (Roi) regions.get(0).clone(); // the ROI Manager holds clones
+		assertTrue(ThresholdRois.isResult(result), "the mark travels with the clone");
+		Roi mine = new OvalRoi(20, 5, 10, 10);
+		// What the fallbacks (features=auto, Evaluate without annotation) take from the ROI Manager.
+		assertEquals(List.of(mine), FeatureMasks.userRois(List.of(result, mine)));
+		assertEquals(List.of(), FeatureMasks.userRois(List.of(result)), "only results: none of yours");
 	}
 }

@@ -1,7 +1,10 @@
 package org.explaincnn.ij;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +14,7 @@ import org.explaincnn.metrics.DeletionInsertion;
 import org.explaincnn.metrics.Evaluation.ClassResult;
 import org.explaincnn.metrics.PerturbationCurve;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The ranking of Compare Methods: means over images, each criterion's direction, mean rank. */
 class MethodRankingTest {
@@ -59,5 +63,43 @@ class MethodRankingTest {
 			assertEquals(0, x.pointingRank());
 			assertEquals((x.deletionRank() + x.insertionRank()) / 2.0, x.meanRank(), 1e-12);
 		}
+	}
+
+	@Test
+	void dropAndIncreaseAreConfidenceChangesAveragesImagesWithNoScoreLeftOut() {
+		double[] f = { 0, 1 };
+		DeletionInsertion.Curves flat = new DeletionInsertion.Curves(new PerturbationCurve(f,
+			new double[] { 0, 0 }), new PerturbationCurve(f, new double[] { 0, 0 }));
+		List<ConfidenceChange.Result> rs = List.of(new ConfidenceChange.Result(1, 0.4, 0.6, false),
+			new ConfidenceChange.Result(0, 0.2, Double.NaN, true)); // no score: no drop
+		List<MethodEvaluation.Comparison> images = rs.stream().map(c -> new MethodEvaluation.Comparison(
+			"x", 0, "c", Map.of("a", new ClassResult(0, "c", null, null, flat, c, Double.NaN, 0, 0))))
+			.toList();
+		MethodEvaluation.Ranking a = MethodEvaluation.rank(images).get(0);
+		double[] expected = ConfidenceChange.averages(rs);
+		assertEquals(0.6, expected[0], 1e-12);
+		assertEquals(expected[0], a.drop(), 1e-12, "the NaN drop is not counted as an image");
+		assertEquals(expected[1], a.increase(), 1e-12);
+	}
+
+	@Test
+	void aMethodNameWithALineBreakStaysOnOneCsvLine(@TempDir Path dir)
+		throws Exception
+	{
+		MethodEvaluation.Ranking r = new MethodEvaluation.Ranking("a\nb,c", 1, 0.1, 0.2, Double.NaN,
+			0.3, 0, 1, 1, 0, 1);
+		Path csv = MethodEvaluation.writeRanking(dir.resolve("compare.csv"), List.of(r));
+		List<String> lines = Files.readAllLines(csv);
+		assertEquals(2, lines.size(), lines.toString());
+		assertTrue(lines.get(1).startsWith("1,\"a b,c\",1,"), lines.get(1));
+	}
+
+	@Test
+	void aFileNameWithALineBreakStaysOnOneLineOfTheEvaluationCsv(@TempDir Path dir) throws Exception {
+		EvaluationReport.appendSummary(dir, "cat\r\ndog.png", "gradcam", List.of(result(0.1, 0.2,
+			Double.NaN)));
+		List<String> lines = Files.readAllLines(dir.resolve(EvaluationReport.SUMMARY_FILE));
+		assertEquals(2, lines.size(), lines.toString());
+		assertTrue(lines.get(1).startsWith("cat  dog.png,gradcam,"), lines.get(1));
 	}
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+
 import org.explaincnn.core.ExplainException;
 import org.junit.jupiter.api.Test;
 
@@ -35,15 +37,41 @@ class LocalizationTest {
 	void theMaximumInsideIsAHitBeyondTheToleranceAMissWithinItAHit() {
 		boolean[] box = box();
 		assertTrue(Localization.pointingHit(peakAt(15, 25), box, W, H, Localization.TOLERANCE));
-		// 16 px right of the box's last column (19): a miss; 15 px: a hit.
+		// TorchRay counts a hit when the distance is below the tolerance: 15 px right of the box's
+		// last column (19) is a miss, 14 px a hit.
 		assertFalse(Localization.pointingHit(peakAt(35, 25), box, W, H, 15));
-		assertTrue(Localization.pointingHit(peakAt(34, 25), box, W, H, 15));
+		assertFalse(Localization.pointingHit(peakAt(34, 25), box, W, H, 15));
+		assertTrue(Localization.pointingHit(peakAt(33, 25), box, W, H, 15));
 		// Diagonal: 11 px right and 11 px below the corner (19, 29) is 15.6 px away (Euclidean).
 		assertFalse(Localization.pointingHit(peakAt(30, 40), box, W, H, 15));
 		assertTrue(Localization.pointingHit(peakAt(29, 39), box, W, H, 15)); // 14.1 px
-		// Without tolerance only the box itself counts.
-		assertTrue(Localization.pointingHit(peakAt(19, 25), box, W, H, 0));
-		assertFalse(Localization.pointingHit(peakAt(20, 25), box, W, H, 0));
+		// Tolerance 1: only the box itself counts (its neighbour is 1 px away, not below 1).
+		assertTrue(Localization.pointingHit(peakAt(19, 25), box, W, H, 1));
+		assertFalse(Localization.pointingHit(peakAt(20, 25), box, W, H, 1));
+	}
+
+	@Test
+	void pixelsTheModelNeverSawCannotHoldTheMaximumNorCountInTheMass() {
+		boolean[] box = box();
+		// The map's real peak is in the box; NaN (outside the model's crop) must not win, as a 0 pad
+		// would when the seen values are all negative.
+		float[] map = new float[W * H];
+		Arrays.fill(map, Float.NaN);
+		for (int y = 0; y < H; y++)
+			for (int x = 0; x < 40; x++)
+				map[y * W + x] = -1;
+		map[25 * W + 15] = -0.5f;
+		assertTrue(Localization.pointingHit(map, box, W, H, 15));
+		float[] padded = map.clone();
+		for (int i = 0; i < padded.length; i++)
+			if (Float.isNaN(padded[i])) padded[i] = 0;
+		assertFalse(Localization.pointingHit(padded, box, W, H, 15), "a 0 pad takes the maximum");
+		for (int i = 0; i < map.length; i++)
+			if (!Float.isNaN(map[i])) map[i] = 0;
+		map[25 * W + 15] = 2;
+		map[0] = 2;
+		assertEquals(0.5, Localization.positiveMassInside(map, box, W, H), 1e-12);
+		assertEquals(0.5, Localization.energyInside(map, box, W, H), 1e-12);
 	}
 
 	@Test

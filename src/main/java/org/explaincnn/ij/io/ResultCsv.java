@@ -52,7 +52,7 @@ public final class ResultCsv {
 	}
 
 	/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
-	static String quote(String s) {
+	public static String quote(String s) {
 		String one = s.replace('\n', ' ').replace('\r', ' ');
 		if (one.indexOf(',') < 0 && one.indexOf('"') < 0) return one;
 		return '"' + one.replace("\"", "\"\"") + '"';

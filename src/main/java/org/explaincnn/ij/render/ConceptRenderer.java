@@ -83,7 +83,7 @@ public final class ConceptRenderer {
 			if (roi == null) continue;
 			roi.setName(c.name());
 			roi.setStrokeColor(colour(c.number));
-			rois.add(roi);
+			rois.add(ThresholdRois.tag(roi));
 		}
 		List<Roi> onInput = new ArrayList<>();
 		if (o.drawOnInput) {

@@ -96,8 +96,25 @@ public final class ThresholdRois {
 		for (int rank = 0; rank < Math.min(MAX_REGIONS, order.size()); rank++) {
 			Roi roi = found.get(order.get(rank));
 			roi.setName(namePrefix + " #" + (rank + 1));
-			out.add(roi);
+			out.add(tag(roi));
 		}
 		return out;
+	}
+
+	/** The ROI property that marks a ROI this plugin made from a map (it travels with clones). */
+	public static final String PROPERTY = "explaincnn", RESULT = "result";
+
+	/**
+	 * Marks a ROI as made from a map: such ROIs in the ROI Manager (Explain adds them) are not the
+	 * user's, so they are never taken as an annotation or as features.
+	 */
+	public static Roi tag(Roi roi) {
+		roi.setProperty(PROPERTY, RESULT);
+		return roi;
+	}
+
+	/** True for a ROI made from a map by this plugin ({@link #tag}). */
+	public static boolean isResult(Roi roi) {
+		return RESULT.equals(roi.getProperty(PROPERTY));
 	}
 }
