@@ -105,9 +105,19 @@ final class EvaluateRunner {
 		try (ModelCache.Lease lease = ImageExplainer.acquireModel(o.job)) {
 			ExplainableModel model = lease.model();
 			o.job.params.putAll(params); // checked above: each method takes its own
+			Path outDir = o.out.toAbsolutePath().normalize();
 			for (Path p : images) {
 				ImagePlus imp = null;
 				try {
+					// Results never replace an input: an input in the output folder named like this
+					// image's results costs only this image.
+					String prefix = names.get(p) + "." + (methods == null ? o.job.method : "compare") + ".";
+					for (Path q : images) {
+						Path input = q.toAbsolutePath().normalize();
+						if (outDir.equals(input.getParent()) && input.getFileName().toString().startsWith(
+							prefix)) throw new ExplainException("Results of " + p.getFileName() +
+								" would overwrite the input " + q + "; choose another --out folder.");
+					}
 					imp = ImageFileSource.open(p);
 					Frame f = Frame.of(imp, p, o.job.currentSlice, model.spec(), line -> {});
 					boolean[] mask = annotations == null ? null : Annotations.forImage(annotations, p, imp

@@ -1,5 +1,6 @@
 package org.explaincnn.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import ij.process.ByteProcessor;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,5 +144,19 @@ class EvaluateCliTest {
 		assertEquals(2, r.code);
 		assertTrue(r.err.contains("none.zip") && r.err.strip().lines().count() == 1, r.err);
 		assertFalse(Files.exists(tmp.resolve("evaluation.csv")), "nothing ran");
+	}
+
+	/** An input named like a result in the output folder is never replaced. */
+	@Test
+	void resultsNeverReplaceAnInput() throws Exception {
+		Path input = tmp.resolve("both.gradcam.overlay.png");
+		Files.copy(Paths.get(BOTH), tmp.resolve("both.png"));
+		Files.copy(Paths.get(BOTH), input);
+		byte[] before = Files.readAllBytes(input);
+		ExplainCliTest.Run r = ExplainCliTest.cli(tmp.resolve("both.png").toString(), input
+			.toString(), "--evaluate", "--out", tmp.toString());
+		assertEquals(2, r.code, r.err);
+		assertTrue(r.err.contains("would overwrite the input"), r.err);
+		assertArrayEquals(before, Files.readAllBytes(input));
 	}
 }
