@@ -275,6 +275,35 @@ class ScoreCamFamilyTest {
 		assertTrue(negativeSeen && positiveSeen, "classes of both signs: " + Arrays.toString(logits));
 	}
 
+	/**
+	 * Counterfactual = evidence against the class: the forward-only variants negate their channel
+	 * weights before the ReLU, so the map is ReLU(-sum_k w_k A_k) (the 6x6 layer is the input's
+	 * resolution: no resampling). Without the negation the counterfactual map would equal the
+	 * ordinary one; some class must give a non-zero counterfactual map (evidence against it).
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "scorecam", "sscam", "iscam", "ablationcam" })
+	void counterfactualIsTheReluOfTheNegatedWeightedSum(String id) {
+		CamFamily method = (CamFamily) Methods.byName(id);
+		ExplainOptions o = ExplainOptions.DEFAULTS.withParam(id.equals("sscam") ? "samples"
+			: "steps", "3");
+		if (id.equals("scorecam") || id.equals("ablationcam")) o = ExplainOptions.DEFAULTS;
+		ExplainOptions against = o.toBuilder().counterfactual(true).build();
+		boolean againstSeen = false;
+		for (int cls = 0; cls < 3; cls++) {
+			float[] sum = CamMaps.weightedSum(act, method.channelWeights(context(act, cls, o)));
+			float[] map = method.explain(gap, image, new int[] { cls }, o).get(0).map;
+			float[] counter = method.explain(gap, image, new int[] { cls }, against).get(0).map;
+			for (int i = 0; i < sum.length; i++) {
+				againstSeen |= sum[i] < 0;
+				assertEquals(Math.max(sum[i], 0), map[i], 1e-6 * Math.abs(sum[i]) + 1e-9, id + " " + i);
+				assertEquals(Math.max(-sum[i], 0), counter[i], 1e-6 * Math.abs(sum[i]) + 1e-9, id +
+					" counterfactual " + i);
+			}
+		}
+		assertTrue(againstSeen, id + ": no class with evidence against it");
+	}
+
 	@Test
 	void smoothGradCamPlusPlusWithoutNoiseIsGradCamPlusPlus() {
 		ExplainOptions o = ExplainOptions.DEFAULTS.withParam("samples", "3").withParam("noise", "0");
