@@ -76,8 +76,9 @@ public interface AttributionMethod {
 	}
 
 	/**
-	 * True if the method only runs the model forward (perturbation methods: occlusion, RISE, the
-	 * Score-CAM family): the benchmark compares it with bare forward passes, not forward+backward.
+	 * True if the method only runs the model forward (the perturbation methods: occlusion, RISE,
+	 * feature ablation, LIME, KernelSHAP, and Score-CAM, SS-CAM, IS-CAM, AblationCAM): the
+	 * benchmark compares it with bare forward passes, not forward+backward.
 	 */
 	default boolean forwardOnly() {
 		return false;

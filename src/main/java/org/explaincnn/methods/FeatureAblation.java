@@ -54,6 +54,11 @@ final class FeatureAblation implements AttributionMethod {
 	}
 
 	@Override
+	public boolean forwardOnly() {
+		return true;
+	}
+
+	@Override
 	public List<Param<?>> parameters() {
 		return List.of(BASELINE, Baselines.BLUR_SIGMA, CELL);
 	}

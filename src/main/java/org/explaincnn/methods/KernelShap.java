@@ -59,6 +59,11 @@ final class KernelShap implements AttributionMethod {
 	}
 
 	@Override
+	public boolean forwardOnly() {
+		return true;
+	}
+
+	@Override
 	public List<Param<?>> parameters() {
 		List<Param<?>> out = new ArrayList<>();
 		out.add(SAMPLES);

@@ -60,6 +60,11 @@ final class Lime implements AttributionMethod {
 	}
 
 	@Override
+	public boolean forwardOnly() {
+		return true;
+	}
+
+	@Override
 	public List<Param<?>> parameters() {
 		List<Param<?>> out = new ArrayList<>();
 		out.add(SAMPLES);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +20,7 @@ import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.FeatureMask;
+import org.explaincnn.core.PassRequest;
 import org.explaincnn.core.PerturbationScores;
 import org.explaincnn.core.PreparedImage;
 import org.junit.jupiter.api.AfterAll;
@@ -376,6 +379,37 @@ class SuperpixelMethodsTest {
 				assertEquals(intercept, fit.intercept[c], 1e-9);
 				assertTrue(fit.r2[c] < 1 && fit.r2[c] > -1, "R^2 " + fit.r2[c]);
 			}
+		}
+	}
+
+	/**
+	 * The benchmark times a method against forward passes when it says {@link
+	 * org.explaincnn.core.AttributionMethod#forwardOnly()}: that must be what it runs. A model that
+	 * records whether any request asks for a gradient (a seed, layer or input gradients) checks it;
+	 * saliency is the control that the recording sees backward passes.
+	 */
+	@Test
+	void forwardOnlyIsWhatTheMethodRuns() {
+		ExplainOptions o = options("segmentation", "grid", "segments", "4", "samples", "20", "cell",
+			"12");
+		for (String id : new String[] { "featureablation", "lime", "kernelshap", "saliency" }) {
+			boolean[] backward = new boolean[1];
+			ExplainableModel recording = (ExplainableModel) Proxy.newProxyInstance(getClass()
+				.getClassLoader(), new Class<?>[] { ExplainableModel.class }, (proxy, method, args) -> {
+					if (method.getName().equals("run") && args != null && args[0] instanceof PassRequest) {
+						PassRequest r = (PassRequest) args[0];
+						backward[0] |= r.seed != null || r.inputGradient || !r.layerGradients.isEmpty() ||
+							r.topOneSign != 0;
+					}
+					try {
+						return method.invoke(linear, args);
+					}
+					catch (InvocationTargetException e) {
+						throw e.getCause();
+					}
+				});
+			Methods.byName(id).explain(recording, noise, new int[] { 0, 1 }, o);
+			assertEquals(!backward[0], Methods.byName(id).forwardOnly(), id);
 		}
 	}
 }
