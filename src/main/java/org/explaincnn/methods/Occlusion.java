@@ -68,8 +68,8 @@ final class Occlusion implements AttributionMethod {
 		int width = image.width(), height = image.height(), c = image.channels;
 		Windows windows = new Windows(width, height, options);
 		float[] x = image.modelInput;
-		float[] base = Baselines.of(options.get(Baselines.HIDDEN), model, image, new SplittableRandom(
-			options.seed), options.get(Baselines.BLUR_SIGMA));
+		float[] base = Baselines.of(Baselines.HIDDEN, options.get(Baselines.HIDDEN), model, image,
+			new SplittableRandom(options.seed), options.get(Baselines.BLUR_SIGMA));
 		// Input 0 is the image itself, input k > 0 the image under window k - 1.
 		float[][] scores = PerturbationScores.of(model, image, windows.count() + 1, k -> k == 0 ? x
 			: windows.occlude(k - 1, x, base, c), classes, options);

@@ -70,7 +70,8 @@ final class Rise implements AttributionMethod {
 		int width = image.width(), height = image.height(), c = image.channels;
 		float[] x = image.modelInput;
 		SplittableRandom random = new SplittableRandom(options.seed);
-		float[] base = Baselines.of(options.get(Baselines.HIDDEN), model, image, random.split(),
+		float[] base = Baselines.of(Baselines.HIDDEN, options.get(Baselines.HIDDEN), model, image,
+			random.split(),
 			options.get(Baselines.BLUR_SIGMA));
 		MaskMaker masks = new MaskMaker(options.get(CELLS), keep, width, height);
 		double[][] sum = new double[classes.length][width * height];

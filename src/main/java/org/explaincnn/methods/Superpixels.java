@@ -213,7 +213,7 @@ final class Superpixels {
 		ExplainOptions options, SplittableRandom random)
 	{
 		String kind = options.get(BASELINE);
-		if (!kind.toLowerCase(Locale.ROOT).equals("mean")) return Baselines.of(kind, model, image,
+		if (!kind.toLowerCase(Locale.ROOT).equals("mean")) return Baselines.of(BASELINE, kind, model, image,
 			random, options.get(Baselines.BLUR_SIGMA));
 		int c = image.channels;
 		double[] sum = new double[count * c];
