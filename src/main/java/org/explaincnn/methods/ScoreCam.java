@@ -3,7 +3,6 @@ package org.explaincnn.methods;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 
 import org.explaincnn.core.ExplainOptions;
@@ -233,15 +232,6 @@ class ScoreCam extends CamFamily {
 		}
 	}
 
-	/** A generator for one (class, channel, sample): the draws do not depend on batching. */
-	static SplittableRandom random(long seed, int cls, int k, int s) {
-		long h = seed;
-		h = h * 1_000_003L + cls;
-		h = h * 1_000_003L + k;
-		h = h * 1_000_003L + s;
-		return new SplittableRandom(h);
-	}
-
 	/**
 	 * SS-CAM (Wang et al. 2020b, "Smoothed Score-CAM"): each channel's mask is scored
 	 * {@code samples} times with Gaussian noise of standard deviation {@code noise} added to it
@@ -283,12 +273,8 @@ class ScoreCam extends CamFamily {
 
 		@Override
 		float[] sampleMask(float[] mask, int k, int s, int cls, ExplainOptions options) {
-			double sigma = options.get(NOISE);
-			SplittableRandom r = random(options.seed, cls, k, s);
-			float[] out = new float[mask.length];
-			for (int i = 0; i < out.length; i++)
-				out[i] = (float) (mask[i] + sigma * r.nextGaussian());
-			return out;
+			return GaussianNoise.add(mask, new double[] { options.get(NOISE) }, GaussianNoise.random(
+				options.seed, cls, k, s));
 		}
 	}
 

@@ -339,7 +339,7 @@ class ScoreCamFamilyTest {
 		double[] d1 = new double[size], d2 = new double[size], d3 = new double[size];
 		double[] last = null;
 		for (int s = 0; s < n; s++) {
-			SplittableRandom r = ScoreCam.random(o.seed, cls, 0, s);
+			SplittableRandom r = GaussianNoise.random(o.seed, cls, 0, s);
 			float[] noisy = new float[x.length];
 			for (int i = 0; i < x.length; i++)
 				noisy[i] = (float) (x[i] + level * 255.0 * r.nextGaussian()); // std 1: range 255
