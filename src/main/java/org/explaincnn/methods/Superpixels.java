@@ -42,8 +42,9 @@ final class Superpixels {
 	/** What an 'off' superpixel becomes: lime's hide_color=None is the mean colour per superpixel. */
 	static final Param<String> BASELINE = Param.choiceOrPath("baseline", "mean", List.of("mean",
 		"black", "white", "blur", "noise"), false, "Baseline (superpixel off)",
-		"what a superpixel that is switched off shows: its mean colour (as the lime package), " +
-			"black, white, a blurred copy, noise, or an image file");
+		"what a superpixel that is switched off shows: mean = that superpixel's own mean colour " +
+			"(as the lime package; occlusion's, RISE's and feature ablation's mean is the whole " +
+			"image's), black, white, a blurred copy, noise, or an image file");
 
 	/** The parameters of the feature groups and their baseline, in dialog order. */
 	static final List<Param<?>> PARAMETERS = List.of(SEGMENTATION, SEGMENTS, COMPACTNESS, BASELINE,
