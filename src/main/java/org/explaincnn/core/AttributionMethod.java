@@ -80,6 +80,15 @@ public interface AttributionMethod {
 	 * feature ablation, LIME, KernelSHAP, and Score-CAM, SS-CAM, IS-CAM, AblationCAM): the
 	 * benchmark compares it with bare forward passes, not forward+backward.
 	 */
+	/**
+	 * Passes per image and class on this model: as {@link #passes(ExplainOptions)}, which has no
+	 * model and assumes a 224 x 224 input and the sample MobileNet's layer; methods whose count
+	 * follows the input size or the layer's channels count them here.
+	 */
+	default int passes(ExplainableModel model, ExplainOptions options) {
+		return passes(options);
+	}
+
 	default boolean forwardOnly() {
 		return false;
 	}

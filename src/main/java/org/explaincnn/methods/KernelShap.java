@@ -30,6 +30,8 @@ import org.explaincnn.core.PreparedImage;
  * values. Unlike shap's default there is no L1 feature selection: every superpixel gets a value.
  * The map paints each superpixel with its value; the details hold the values and the efficiency
  * gap (zero up to rounding, by the constraint), named as Integrated Gradients' completeness gap.
+ * A user's regions replace the superpixels; a region with no model pixel cannot change the score
+ * (a dummy player): it is left out of the coalitions and its value is 0.
  */
 final class KernelShap implements AttributionMethod {
 

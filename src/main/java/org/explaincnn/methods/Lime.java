@@ -26,7 +26,10 @@ import org.explaincnn.core.PreparedImage;
  * Ridge(alpha=1) in lime) per class. The map holds the coefficients of the K most positive and the
  * K most negative superpixels (the others 0), as lime's get_image_and_mask shows them; every
  * coefficient, the intercept, the fit's weighted R^2 (lime's "score") and the local prediction go
- * to the details.
+ * to the details. A user's regions replace the superpixels; a region with no model pixel is never
+ * switched off and gets the coefficient 0 ({@link Superpixels.Features}). The fit keeps the on/off
+ * patterns (a byte per superpixel and sample) and a least-squares factor of the superpixels'
+ * size, not a matrix of samples x superpixels ({@link WeightedLeastSquares}).
  */
 final class Lime implements AttributionMethod {
 
@@ -156,11 +159,16 @@ final class Lime implements AttributionMethod {
 	/**
 	 * Up to k features with the largest coefficients of this sign (sign +1: most positive first;
 	 * -1: most negative first), ties by feature number; coefficients of the other sign or 0 never.
+	 * Superpixels switched on and off together in every sample have the same coefficient up to
+	 * rounding, which differs with the batch size: coefficients are compared to 1e-9 of the largest,
+	 * so such ties always go to the lower feature number.
 	 */
 	static int[] strongest(double[] coefficient, int k, int sign) {
+		double largest = Arrays.stream(coefficient).map(Math::abs).max().orElse(0);
+		double step = largest > 0 ? largest * 1e-9 : 1;
 		return IntStream.range(0, coefficient.length).filter(j -> sign * coefficient[j] > 0).boxed()
-			.sorted(Comparator.comparingDouble((Integer j) -> -sign * coefficient[j]).thenComparing(
-				j -> j)).limit(k).mapToInt(Integer::intValue).toArray();
+			.sorted(Comparator.comparingLong((Integer j) -> -Math.round(sign * coefficient[j] / step))
+				.thenComparing(j -> j)).limit(k).mapToInt(Integer::intValue).toArray();
 	}
 
 	/** A weighted ridge regression with an unpenalised intercept, as sklearn's Ridge. */

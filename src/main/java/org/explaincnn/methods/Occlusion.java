@@ -9,6 +9,7 @@ import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.ModelSpec;
 import org.explaincnn.core.Param;
 import org.explaincnn.core.PerturbationScores;
 import org.explaincnn.core.PreparedImage;
@@ -59,6 +60,13 @@ final class Occlusion implements AttributionMethod {
 	public int passes(ExplainOptions options) {
 		Windows w = new Windows(224, 224, options);
 		return w.count() + 1;
+	}
+
+	@Override
+	public int passes(ExplainableModel model, ExplainOptions options) {
+		ModelSpec s = model.spec();
+		return s.width > 0 && s.height > 0 ? new Windows(s.width, s.height, options).count() + 1
+			: passes(options);
 	}
 
 	@Override

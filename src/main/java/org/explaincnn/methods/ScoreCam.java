@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.FeatureMap;
 import org.explaincnn.core.Param;
 import org.explaincnn.core.PreparedImage;
@@ -84,6 +85,11 @@ class ScoreCam extends CamFamily {
 	public int passes(ExplainOptions options) {
 		int limit = options.get(CHANNELS);
 		return passes(limit > 0 ? limit : ASSUMED_CHANNELS, options);
+	}
+
+	@Override
+	public int passes(ExplainableModel model, ExplainOptions options) {
+		return passes(LayerGradients.layerOf(model, options).channels, options);
 	}
 
 	/** Passes per class on a layer of {@code channels} channels (constant channels cost none). */

@@ -304,6 +304,23 @@ class ScoreCamFamilyTest {
 		assertTrue(againstSeen, id + ": no class with evidence against it");
 	}
 
+	/**
+	 * With the model the pass count follows its layer (4 channels here), not the assumed 1024 of
+	 * the sample MobileNet: Score-CAM 1 + baseline + 4, SS-CAM 1 + 1 + 4 x samples, AblationCAM
+	 * 1 + 4; the channel limit caps at the layer's channels.
+	 */
+	@Test
+	void passesOnAModelCountItsLayersChannels() {
+		ExplainOptions o = ExplainOptions.DEFAULTS;
+		assertEquals(6, Methods.byName("scorecam").passes(gap, o));
+		assertEquals(5, Methods.byName("scorecam").passes(gap, o.withParam("variant", "library")));
+		assertEquals(2 + 4 * 35, Methods.byName("sscam").passes(gap, o));
+		assertEquals(5, Methods.byName("ablationcam").passes(gap, o));
+		assertEquals(3, Methods.byName("ablationcam").passes(gap, o.withParam("channels", "2")));
+		assertEquals(5, Methods.byName("ablationcam").passes(gap, o.withParam("channels", "50")));
+		assertEquals(1 + 1024 + 1, Methods.byName("scorecam").passes(o));
+	}
+
 	@Test
 	void smoothGradCamPlusPlusWithoutNoiseIsGradCamPlusPlus() {
 		ExplainOptions o = ExplainOptions.DEFAULTS.withParam("samples", "3").withParam("noise", "0");
