@@ -89,7 +89,7 @@ final class Benchmark {
 			for (AttributionMethod m : Methods.all()) {
 				if (m.forwardOnly()) continue; // in their own table below, against forward passes
 				ExplainOptions opt = ExplainOptions.builder().batchSize(big).build();
-				int perImage = m.passes(opt);
+				int perImage = m.passes(model, opt);
 				// The raw reference: the same number of forward+backward passes at the batch size
 				// the method uses, to the layer (CAM methods) or to the input; run alternately with
 				// the method so that both see the same machine load.
@@ -192,7 +192,7 @@ final class Benchmark {
 			String name = m.id();
 			// SS-CAM and IS-CAM score every channel many times (tens of thousands of passes at
 			// their defaults): timed on the most varying channels, the ratio is the same.
-			if (m.parameter("channels") != null && m.passes(ExplainOptions.DEFAULTS) > LONGEST_RUN) {
+			if (m.parameter("channels") != null && m.passes(model, ExplainOptions.DEFAULTS) > LONGEST_RUN) {
 				b.param("channels", "128");
 				name += " (channels=128)";
 			}

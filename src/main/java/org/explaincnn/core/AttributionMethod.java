@@ -76,9 +76,19 @@ public interface AttributionMethod {
 	}
 
 	/**
-	 * True if the method only runs the model forward (perturbation methods: occlusion, RISE, the
-	 * Score-CAM family): the benchmark compares it with bare forward passes, not forward+backward.
+	 * True if the method only runs the model forward (the perturbation methods: occlusion, RISE,
+	 * feature ablation, LIME, KernelSHAP, and Score-CAM, SS-CAM, IS-CAM, AblationCAM): the
+	 * benchmark compares it with bare forward passes, not forward+backward.
 	 */
+	/**
+	 * Passes per image and class on this model: as {@link #passes(ExplainOptions)}, which has no
+	 * model and assumes a 224 x 224 input and the sample MobileNet's layer; methods whose count
+	 * follows the input size or the layer's channels count them here.
+	 */
+	default int passes(ExplainableModel model, ExplainOptions options) {
+		return passes(options);
+	}
+
 	default boolean forwardOnly() {
 		return false;
 	}

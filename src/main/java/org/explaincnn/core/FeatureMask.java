@@ -1,8 +1,11 @@
 package org.explaincnn.core;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * Feature groups over the original image: one integer per pixel saying which feature the pixel
@@ -157,5 +160,24 @@ public final class FeatureMask {
 		for (int p = 0; p < map.length; p++)
 			if (modelLabels[p] != NONE) map[p] = (float) valueOfFeature[modelLabels[p]];
 		return map;
+	}
+
+	/**
+	 * The per-feature rows of the {@link #DETAIL} table (the JSON and the front ends' feature
+	 * table read these keys): id (1-based), name, attribution and pixels of the original image.
+	 */
+	public static List<Map<String, Object>> rows(double[] valueOfFeature, int[] pixels,
+		IntFunction<String> name)
+	{
+		List<Map<String, Object>> rows = new ArrayList<>(valueOfFeature.length);
+		for (int f = 0; f < valueOfFeature.length; f++) {
+			Map<String, Object> row = new LinkedHashMap<>();
+			row.put("id", f + 1);
+			row.put("name", name.apply(f));
+			row.put("attribution", valueOfFeature[f]);
+			row.put("pixels", pixels[f]);
+			rows.add(row);
+		}
+		return rows;
 	}
 }

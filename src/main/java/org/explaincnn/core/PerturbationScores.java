@@ -27,15 +27,35 @@ public final class PerturbationScores {
 	public static float[][] of(ExplainableModel model, PreparedImage image, int count,
 		IntFunction<float[]> inputAt, int[] classes, ExplainOptions options, int done, int total)
 	{
+		float[][] scores = new float[count][];
+		forEach(model, image, count, inputAt, classes, options, done, total, (index, s) -> scores[
+			index] = s.clone());
+		return scores;
+	}
+
+	/**
+	 * As {@link #of}, handing each input's scores (one array reused per call: copy to keep) to
+	 * {@code sink} in input order, for callers that fold them as they come. A batch's inputs are all
+	 * made (by {@code inputAt}, in order) before its scores reach the sink.
+	 */
+	public static void forEach(ExplainableModel model, PreparedImage image, int count,
+		IntFunction<float[]> inputAt, int[] classes, ExplainOptions options, int done, int total,
+		ScoreSink sink)
+	{
 		for (int c : classes)
 			if (c < 0 || c >= model.spec().classes) throw new IllegalArgumentException("class " + c);
-		float[][] scores = new float[count][classes.length];
+		float[] scores = new float[classes.length];
 		PassStream.of(model, count, inputAt).at(image).progress(done, total).forEachRow(options,
 			(pass, row, index) -> {
 				for (int j = 0; j < classes.length; j++)
-					scores[index][j] = pass.score(options.score, row, classes[j]);
+					scores[j] = pass.score(options.score, row, classes[j]);
+				sink.accept(index, scores);
 			});
-		return scores;
+	}
+
+	/** Receives the scores of the classes at input {@code index}. */
+	public interface ScoreSink {
+		void accept(int index, float[] scores);
 	}
 
 	/** The scores of the classes at the unperturbed image (one forward pass). */

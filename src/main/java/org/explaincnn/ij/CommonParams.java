@@ -64,7 +64,8 @@ public final class CommonParams {
 		"explain the K best classes, one map each (at most the model's number of classes)");
 
 	/**
-	 * Feature groups for the methods that switch groups of pixels off (feature ablation): offered
+	 * Feature groups for the methods that switch groups of pixels off (feature ablation, LIME,
+	 * KernelSHAP, whose superpixels a user's regions replace): offered
 	 * only by their dialogs and commands, read by {@link FeatureMasks}.
 	 */
 	public static final Param<String> FEATURES = Param.text("features", FeatureMasks.AUTO,

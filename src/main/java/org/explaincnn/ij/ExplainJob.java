@@ -51,7 +51,7 @@ public final class ExplainJob {
 	public int batchSize = CommonParams.BATCH.defaultValue;
 	/** TensorFlow threads; 0 leaves TensorFlow's default (all cores). Read when TensorFlow starts. */
 	public int threads;
-	/** Feature groups of feature ablation: see {@link CommonParams#FEATURES}. */
+	/** Feature groups of feature ablation, LIME and KernelSHAP: see {@link CommonParams#FEATURES}. */
 	public String features = CommonParams.FEATURES.defaultValue;
 	/** The method's own parameters as typed (key -> text); checked by {@link #validate}. */
 	public final Map<String, String> params = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.FeatureMap;
 import org.explaincnn.core.Param;
 import org.explaincnn.core.PassStream;
@@ -48,6 +49,13 @@ final class AblationCam extends CamFamily {
 	public int passes(ExplainOptions options) {
 		int limit = options.get(CHANNELS);
 		return 1 + (limit > 0 ? limit : ScoreCam.ASSUMED_CHANNELS);
+	}
+
+	/** One pass at the image plus one per channel (channels zero everywhere cost none). */
+	@Override
+	public int passes(ExplainableModel model, ExplainOptions options) {
+		int channels = LayerGradients.layerOf(model, options).channels, limit = options.get(CHANNELS);
+		return 1 + (limit > 0 ? Math.min(limit, channels) : channels);
 	}
 
 	@Override

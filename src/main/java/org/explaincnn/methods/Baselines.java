@@ -23,18 +23,24 @@ final class Baselines {
 
 	/** The baseline kinds; a path to an image file (or a folder, for GradientSHAP) also works. */
 	static final List<String> KINDS = List.of("black", "white", "blur", "noise");
-	/** What hides pixels in the perturbation methods (occlusion, RISE). */
+	/**
+	 * What hides pixels in the perturbation methods (occlusion, RISE, feature ablation); "mean" is
+	 * the whole image's mean colour (LIME's and KernelSHAP's "mean" is each superpixel's own).
+	 */
 	static final Param<String> HIDDEN = Param.choiceOrPath("baseline", "black", List.of("black",
-		"mean", "blur", "white"), false, "Baseline", "what hidden pixels become: black, the image's " +
-			"mean colour, a blurred copy, white, or an image file");
+		"mean", "blur", "white"), false, "Baseline", "what hidden pixels become: black, the whole " +
+			"image's mean colour, a blurred copy, white, or an image file");
 	static final Param<Double> BLUR_SIGMA = Param.number("sigma", 10, 0.1, 1000,
 		"Sigma of the blur baseline (pixels)", "Gaussian blur of the 'blur' baseline, in model-input pixels");
 
 	private Baselines() {}
 
-	/** One baseline: "black", "white", "blur", "noise", "mean" or an image file path. */
-	static float[] of(String kind, ExplainableModel model, PreparedImage image, SplittableRandom random,
-		double blurSigma)
+	/**
+	 * One baseline: "black", "white", "blur", "noise", "mean" or an image file path, the value of
+	 * {@code param} (whose declared choices an error lists).
+	 */
+	static float[] of(Param<String> param, String kind, ExplainableModel model, PreparedImage image,
+		SplittableRandom random, double blurSigma)
 	{
 		String k = kind.strip().toLowerCase(Locale.ROOT);
 		float[] pixels = new float[image.pixels.length];
@@ -57,13 +63,13 @@ final class Baselines {
 					pixels[i] = random.nextFloat() * 255f;
 				break;
 			default:
-				return fromFile(new File(kind), model, image);
+				return fromFile(param, new File(kind), model, image);
 		}
 		return PreparedImage.normalise(pixels, model.spec());
 	}
 
 	/** Baselines for GradientSHAP: every image of a folder, or {@code count} draws of a kind. */
-	static List<float[]> distribution(String kind, int count, ExplainableModel model,
+	static List<float[]> distribution(Param<String> param, String kind, int count, ExplainableModel model,
 		PreparedImage image, SplittableRandom random, double blurSigma)
 	{
 		File folder = new File(kind);
@@ -74,17 +80,19 @@ final class Baselines {
 				folder + " has no images; give a folder of PNG/JPEG/TIFF images or black/noise/blur.");
 			Arrays.sort(files);
 			for (File f : files)
-				out.add(fromFile(f, model, image));
+				out.add(fromFile(param, f, model, image));
 			return out;
 		}
 		for (int i = 0; i < count; i++)
-			out.add(of(kind, model, image, random, blurSigma));
+			out.add(of(param, kind, model, image, random, blurSigma));
 		return out;
 	}
 
-	private static float[] fromFile(File file, ExplainableModel model, PreparedImage image) {
-		if (!file.isFile()) throw new ExplainException("Unknown baseline '" + file +
-			"'; use black, white, blur, noise or an image file.");
+	private static float[] fromFile(Param<String> param, File file, ExplainableModel model,
+		PreparedImage image)
+	{
+		if (!file.isFile()) throw new ExplainException("Unknown baseline '" + file + "'; " +
+			param.key + " takes " + param.allowed() + ".");
 		int c = image.channels == 1 ? 1 : 3;
 		int[] size = new int[2];
 		float[] raster;

@@ -44,9 +44,16 @@ public abstract class CamFamily implements AttributionMethod {
 		return channelWeights(c.activation, c.gradient);
 	}
 
-	/** The map at feature resolution (positions of A), before upsampling. */
+	/**
+	 * The map at feature resolution (positions of A), before upsampling. Forward-only weights
+	 * measure evidence for the class; a counterfactual map (evidence against it) negates them
+	 * before the ReLU, as the gradient variants' negated score does.
+	 */
 	float[] cam(CamContext c) {
-		return CamMaps.relu(CamMaps.weightedSum(c.activation, channelWeights(c)));
+		double[] w = channelWeights(c);
+		if (forwardOnly()) for (int k = 0; k < w.length; k++)
+			w[k] *= c.options.seedSign();
+		return CamMaps.relu(CamMaps.weightedSum(c.activation, w));
 	}
 
 	@Override

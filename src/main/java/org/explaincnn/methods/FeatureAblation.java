@@ -2,9 +2,7 @@ package org.explaincnn.methods;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.explaincnn.core.AttributionMethod;
@@ -27,9 +25,6 @@ import org.explaincnn.core.PreparedImage;
  */
 final class FeatureAblation implements AttributionMethod {
 
-	static final Param<String> BASELINE = Param.choiceOrPath("baseline", "black", List.of("black",
-		"white", "mean", "blur"), false, "Baseline",
-		"what an ablated feature's pixels become: black, white, the image's per-channel mean, a blurred copy or an image file");
 	static final Param<Integer> CELL = Param.integer("cell", 32, 2, 4096, "Cell of the grid (model pixels)",
 		"side of the grid cells used as features when no label image or ROIs are given, in model-input pixels");
 
@@ -54,8 +49,13 @@ final class FeatureAblation implements AttributionMethod {
 	}
 
 	@Override
+	public boolean forwardOnly() {
+		return true;
+	}
+
+	@Override
 	public List<Param<?>> parameters() {
-		return List.of(BASELINE, Baselines.BLUR_SIGMA, CELL);
+		return List.of(Baselines.HIDDEN, Baselines.BLUR_SIGMA, CELL);
 	}
 
 	/** One pass for the image plus one per feature (the default grid counted on a 224 x 224 input). */
@@ -74,7 +74,8 @@ final class FeatureAblation implements AttributionMethod {
 			options.get(CELL));
 		int[] modelLabels = mask.atModel(image.geometry);
 		float[] x = image.modelInput;
-		float[] base = baseline(options.get(BASELINE), model, image, options);
+		float[] base = Baselines.of(Baselines.HIDDEN, options.get(Baselines.HIDDEN), model, image,
+			new SplittableRandom(options.seed), options.get(Baselines.BLUR_SIGMA));
 		// Features that cover no model pixel (smaller than one) cannot change the score: no pass.
 		boolean[] seen = new boolean[mask.count];
 		for (int f : modelLabels)
@@ -91,17 +92,9 @@ final class FeatureAblation implements AttributionMethod {
 			double[] value = new double[mask.count];
 			for (int i = 0; i < ablated.size(); i++)
 				value[ablated.get(i)] = options.seedSign() * ((double) scores[0][j] - scores[i + 1][j]);
-			List<Map<String, Object>> table = new ArrayList<>();
-			for (int f = 0; f < mask.count; f++) {
-				Map<String, Object> row = new LinkedHashMap<>();
-				row.put("id", f + 1);
-				row.put("name", mask.name(f));
-				row.put("attribution", value[f]);
-				row.put("pixels", pixels[f]);
-				table.add(row);
-			}
 			out.add(new ClassMap(FeatureMask.paint(modelLabels, value)).detail(ClassMap.SIGNED, true).detail(
-				"scoreAtImage", scores[0][j]).detail(FeatureMask.DETAIL, table));
+				"scoreAtImage", scores[0][j]).detail(FeatureMask.DETAIL, FeatureMask.rows(value, pixels,
+					mask::name)));
 		}
 		return out;
 	}
@@ -121,21 +114,5 @@ final class FeatureAblation implements AttributionMethod {
 		Arrays.fill(on, true);
 		on[off] = false;
 		return on;
-	}
-
-	/** The baseline in model units; "mean" is the image's per-channel mean (0..255 pixels). */
-	static float[] baseline(String kind, ExplainableModel model, PreparedImage image,
-		ExplainOptions options)
-	{
-		if (!kind.strip().equalsIgnoreCase("mean")) return Baselines.of(kind, model, image,
-			new SplittableRandom(options.seed), options.get(Baselines.BLUR_SIGMA));
-		int c = image.channels;
-		double[] mean = new double[c];
-		for (int i = 0; i < image.pixels.length; i++)
-			mean[i % c] += image.pixels[i];
-		float[] pixels = new float[image.pixels.length];
-		for (int i = 0; i < pixels.length; i++)
-			pixels[i] = (float) (mean[i % c] / (image.pixels.length / c));
-		return PreparedImage.normalise(pixels, model.spec());
 	}
 }

@@ -62,8 +62,8 @@ final class GradientShap implements AttributionMethod {
 		List<ClassMap> out = new ArrayList<>();
 		for (int ci = 0; ci < classes.length; ci++) {
 			SplittableRandom random = new SplittableRandom(options.seed + 31L * classes[ci]);
-			List<float[]> pool = Baselines.distribution(options.get(BASELINES), Math.min(samples, 8),
-				model, image, random, options.get(Baselines.BLUR_SIGMA));
+			List<float[]> pool = Baselines.distribution(BASELINES, options.get(BASELINES), Math.min(
+				samples, 8), model, image, random, options.get(Baselines.BLUR_SIGMA));
 			float[][] baseOf = new float[samples][];
 			double[] sum = new double[x.length];
 			InputGradients.atInputs(model, image, classes[ci], samples, s -> {

@@ -56,7 +56,7 @@ final class IntegratedGradients implements AttributionMethod {
 	{
 		int steps = options.get(STEPS);
 		float[] x = image.modelInput;
-		float[] base = Baselines.of(options.get(BASELINE), model, image, new SplittableRandom(
+		float[] base = Baselines.of(BASELINE, options.get(BASELINE), model, image, new SplittableRandom(
 			options.seed), options.get(Baselines.BLUR_SIGMA));
 		List<ClassMap> out = new ArrayList<>();
 		int total = classes.length * (steps + 1);

@@ -30,6 +30,8 @@ import org.explaincnn.core.PreparedImage;
  * values. Unlike shap's default there is no L1 feature selection: every superpixel gets a value.
  * The map paints each superpixel with its value; the details hold the values and the efficiency
  * gap (zero up to rounding, by the constraint), named as Integrated Gradients' completeness gap.
+ * A user's regions replace the superpixels; a region with no model pixel cannot change the score
+ * (a dummy player): it is left out of the coalitions and its value is 0.
  */
 final class KernelShap implements AttributionMethod {
 
@@ -59,6 +61,11 @@ final class KernelShap implements AttributionMethod {
 	}
 
 	@Override
+	public boolean forwardOnly() {
+		return true;
+	}
+
+	@Override
 	public List<Param<?>> parameters() {
 		List<Param<?>> out = new ArrayList<>();
 		out.add(SAMPLES);
@@ -75,10 +82,10 @@ final class KernelShap implements AttributionMethod {
 	public List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
 		ExplainOptions options)
 	{
-		int[] labels = Superpixels.modelFeatures(image, options);
-		int m = Superpixels.count(labels);
-		Superpixels.requireFeatures(m, title());
-		Superpixels.requireSize(options.get(SAMPLES), m, title());
+		Superpixels.Features features = Superpixels.features(image, options, title());
+		int[] labels = features.compact;
+		int m = features.present.length;
+		Superpixels.requireSize(options.get(SAMPLES), m, m - 1, classes.length, title());
 		SplittableRandom random = new SplittableRandom(options.seed);
 		// A stream of its own for a noise baseline, so that it does not repeat the coalitions' draws.
 		float[] base = Superpixels.baseline(model, image, labels, m, options, random.split());
@@ -99,16 +106,18 @@ final class KernelShap implements AttributionMethod {
 		if (m == 1) phi[0] = difference.clone();
 		else {
 			// shap's elimination of the last unknown: phi_last = difference - sum of the others.
-			double[][] x = new double[k][m - 1], y = new double[k][c];
+			WeightedLeastSquares fit = new WeightedLeastSquares(m - 1, c);
+			double[] x = new double[m - 1], y = new double[c], weight = coalitions.weights();
 			for (int i = 0; i < k; i++) {
 				boolean[] z = coalitions.masks.get(i);
 				double last = z[m - 1] ? 1 : 0;
 				for (int f = 0; f < m - 1; f++)
-					x[i][f] = (z[f] ? 1 : 0) - last;
+					x[f] = (z[f] ? 1 : 0) - last;
 				for (int j = 0; j < c; j++)
-					y[i][j] = sign * (scores[i + 2][j] - (double) scores[1][j]) - last * difference[j];
+					y[j] = sign * (scores[i + 2][j] - (double) scores[1][j]) - last * difference[j];
+				fit.add(x, y, weight[i]);
 			}
-			double[][] solved = WeightedLeastSquares.solve(x, y, coalitions.weights(), 0);
+			double[][] solved = fit.solve(title());
 			for (int j = 0; j < c; j++) {
 				double rest = 0;
 				for (int f = 0; f < m - 1; f++)
@@ -118,14 +127,16 @@ final class KernelShap implements AttributionMethod {
 		}
 		List<ClassMap> out = new ArrayList<>();
 		for (int j = 0; j < c; j++) {
-			double[] value = new double[m];
+			double[] present = new double[m];
 			double sum = 0;
 			for (int f = 0; f < m; f++)
-				sum += value[f] = phi[f][j];
+				sum += present[f] = phi[f][j];
+			// Every feature of a user's mask, 0 for those with no model pixel (a dummy player's value).
+			double[] value = features.expand(present);
 			double d = difference[j];
-			out.add(new ClassMap(FeatureMask.paint(labels, value)).detail(ClassMap.SIGNED, true).detail(
-				"featureCount", m).detail(FeatureMask.DETAIL, Superpixels.table(value, labels, image,
-					options)).detail(
+			out.add(new ClassMap(FeatureMask.paint(features.labels, value)).detail(ClassMap.SIGNED, true)
+				.detail("featureCount", features.count).detail(FeatureMask.DETAIL, Superpixels.table(value,
+					features.labels, image, options)).detail(
 				"coalitions", k).detail("exact", coalitions.exact).detail("shapleyValues", Arrays.stream(
 					value).boxed().toList()).detail("attributionSum", sum).detail("scoreDifference", d)
 				.detail("completenessGap", sum - d).detail("relativeGap", d == 0 ? 0 : (sum - d) / Math

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
 import org.explaincnn.core.AttributionMethod;
@@ -25,7 +26,10 @@ import org.explaincnn.core.PreparedImage;
  * Ridge(alpha=1) in lime) per class. The map holds the coefficients of the K most positive and the
  * K most negative superpixels (the others 0), as lime's get_image_and_mask shows them; every
  * coefficient, the intercept, the fit's weighted R^2 (lime's "score") and the local prediction go
- * to the details.
+ * to the details. A user's regions replace the superpixels; a region with no model pixel is never
+ * switched off and gets the coefficient 0 ({@link Superpixels.Features}). The fit keeps the on/off
+ * patterns (a byte per superpixel and sample) and a least-squares factor of the superpixels'
+ * size, not a matrix of samples x superpixels ({@link WeightedLeastSquares}).
  */
 final class Lime implements AttributionMethod {
 
@@ -60,6 +64,11 @@ final class Lime implements AttributionMethod {
 	}
 
 	@Override
+	public boolean forwardOnly() {
+		return true;
+	}
+
+	@Override
 	public List<Param<?>> parameters() {
 		List<Param<?>> out = new ArrayList<>();
 		out.add(SAMPLES);
@@ -77,11 +86,11 @@ final class Lime implements AttributionMethod {
 	public List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
 		ExplainOptions options)
 	{
-		int[] labels = Superpixels.modelFeatures(image, options);
-		int m = Superpixels.count(labels);
-		Superpixels.requireFeatures(m, title());
+		Superpixels.Features features = Superpixels.features(image, options, title());
+		int[] labels = features.compact;
+		int m = features.present.length;
 		int n = options.get(SAMPLES);
-		Superpixels.requireSize(n, m, title());
+		Superpixels.requireSize(n, m, m + 1, classes.length, title());
 		SplittableRandom random = new SplittableRandom(options.seed);
 		// A stream of its own for a noise baseline, so that it does not repeat the patterns' draws.
 		float[] base = Superpixels.baseline(model, image, labels, m, options, random.split());
@@ -95,40 +104,44 @@ final class Lime implements AttributionMethod {
 
 		double width = options.get(WIDTH);
 		double[] weight = new double[n];
-		double[][] x = new double[n][m], y = new double[n][classes.length];
+		double[][] y = new double[n][classes.length];
 		for (int i = 0; i < n; i++) {
 			int k = 0;
 			for (int j = 0; j < m; j++)
-				if (on[i][j]) {
-					x[i][j] = 1;
-					k++;
-				}
+				if (on[i][j]) k++;
 			weight[i] = kernel(k, m, width);
 			for (int c = 0; c < classes.length; c++)
 				y[i][c] = options.seedSign() * scores[i][c];
 		}
-		Fit fit = Fit.ridge(x, y, weight, options.get(RIDGE));
+		double[] row = new double[m];
+		Fit fit = Fit.ridge(n, i -> {
+			for (int j = 0; j < m; j++)
+				row[j] = on[i][j] ? 1 : 0;
+			return row;
+		}, y, weight, options.get(RIDGE), title());
 		int shown = options.get(SHOWN);
 		List<ClassMap> out = new ArrayList<>();
 		for (int c = 0; c < classes.length; c++) {
-			double[] coefficient = new double[m];
+			double[] present = new double[m];
 			for (int j = 0; j < m; j++)
-				coefficient[j] = fit.coefficients[j][c];
+				present[j] = fit.coefficients[j][c];
+			// Every feature of a user's mask, 0 for those with no model pixel (never switched off).
+			double[] coefficient = features.expand(present);
 			int[] positive = strongest(coefficient, shown, 1), negative = strongest(coefficient, shown,
 				-1);
-			double[] painted = new double[m];
+			double[] painted = new double[coefficient.length];
 			for (int j : positive)
 				painted[j] = coefficient[j];
 			for (int j : negative)
 				painted[j] = coefficient[j];
-			out.add(new ClassMap(FeatureMask.paint(labels, painted)).detail(ClassMap.SIGNED, true).detail(
-				"featureCount", m).detail(FeatureMask.DETAIL, Superpixels.table(coefficient, labels, image,
-					options)).detail(
-				"samples", n).detail("positiveFeatures", Arrays.stream(positive).boxed().toList()).detail(
-					"negativeFeatures", Arrays.stream(negative).boxed().toList()).detail("coefficients",
-						Arrays.stream(coefficient).boxed().toList()).detail("intercept", fit.intercept[c])
-				.detail("r2", fit.r2[c]).detail("localPrediction", fit.intercept[c] + Arrays.stream(
-					coefficient).sum()));
+			out.add(new ClassMap(FeatureMask.paint(features.labels, painted)).detail(ClassMap.SIGNED,
+				true).detail("featureCount", features.count).detail(FeatureMask.DETAIL, Superpixels
+					.table(coefficient, features.labels, image, options)).detail("samples", n).detail(
+						"positiveFeatures", Arrays.stream(positive).boxed().toList()).detail(
+							"negativeFeatures", Arrays.stream(negative).boxed().toList()).detail(
+								"coefficients", Arrays.stream(coefficient).boxed().toList()).detail("intercept",
+									fit.intercept[c]).detail("r2", fit.r2[c]).detail("localPrediction",
+										fit.intercept[c] + Arrays.stream(coefficient).sum()));
 		}
 		return out;
 	}
@@ -146,11 +159,16 @@ final class Lime implements AttributionMethod {
 	/**
 	 * Up to k features with the largest coefficients of this sign (sign +1: most positive first;
 	 * -1: most negative first), ties by feature number; coefficients of the other sign or 0 never.
+	 * Superpixels switched on and off together in every sample have the same coefficient up to
+	 * rounding, which differs with the batch size: coefficients are compared to 1e-9 of the largest,
+	 * so such ties always go to the lower feature number.
 	 */
 	static int[] strongest(double[] coefficient, int k, int sign) {
+		double largest = Arrays.stream(coefficient).map(Math::abs).max().orElse(0);
+		double step = largest > 0 ? largest * 1e-9 : 1;
 		return IntStream.range(0, coefficient.length).filter(j -> sign * coefficient[j] > 0).boxed()
-			.sorted(Comparator.comparingDouble((Integer j) -> -sign * coefficient[j]).thenComparing(
-				j -> j)).limit(k).mapToInt(Integer::intValue).toArray();
+			.sorted(Comparator.comparingLong((Integer j) -> -Math.round(sign * coefficient[j] / step))
+				.thenComparing(j -> j)).limit(k).mapToInt(Integer::intValue).toArray();
 	}
 
 	/** A weighted ridge regression with an unpenalised intercept, as sklearn's Ridge. */
@@ -166,44 +184,52 @@ final class Lime implements AttributionMethod {
 			this.r2 = r2;
 		}
 
-		/**
-		 * sklearn centres X and y on their weighted means, fits the centred data with the penalty and
-		 * recovers the intercept from the means; R^2 is sklearn's weighted score.
-		 */
+		/** As {@link #ridge(int, IntFunction, double[][], double[], double, String)} on rows of x. */
 		static Fit ridge(double[][] x, double[][] y, double[] w, double alpha) {
-			int n = x.length, m = x[0].length, c = y[0].length;
-			double total = Arrays.stream(w).sum();
-			double[] xMean = new double[m], yMean = new double[c];
+			return ridge(x.length, i -> x[i], y, w, alpha, "LIME");
+		}
+
+		/**
+		 * sklearn's Ridge with sample weights: the intercept is an unpenalised unknown (the same
+		 * solution as sklearn's centring on the weighted means), the n rows {@code x.apply(i)} (m
+		 * values; may reuse one array) folded into a least-squares factor one at a time, so memory
+		 * does not grow with n; R^2 is sklearn's weighted score, from a second pass over the rows.
+		 */
+		static Fit ridge(int n, IntFunction<double[]> x, double[][] y, double[] w, double alpha,
+			String method)
+		{
+			int c = y[0].length, m = x.apply(0).length;
+			WeightedLeastSquares fit = new WeightedLeastSquares(m + 1, c);
+			double[] row = new double[m + 1];
+			row[m] = 1;
 			for (int i = 0; i < n; i++) {
-				for (int j = 0; j < m; j++)
-					xMean[j] += w[i] * x[i][j] / total;
-				for (int k = 0; k < c; k++)
+				System.arraycopy(x.apply(i), 0, row, 0, m);
+				fit.add(row, y[i], w[i]);
+			}
+			fit.ridge(alpha, m);
+			double[][] solved = fit.solve(method);
+			double[][] beta = Arrays.copyOf(solved, m);
+			double total = Arrays.stream(w).sum();
+			double[] intercept = new double[c], r2 = new double[c], yMean = new double[c];
+			for (int k = 0; k < c; k++) {
+				intercept[k] = solved[m][k];
+				for (int i = 0; i < n; i++)
 					yMean[k] += w[i] * y[i][k] / total;
 			}
-			double[][] xc = new double[n][m], yc = new double[n][c];
+			double[] residual = new double[c], spread = new double[c];
 			for (int i = 0; i < n; i++) {
-				for (int j = 0; j < m; j++)
-					xc[i][j] = x[i][j] - xMean[j];
-				for (int k = 0; k < c; k++)
-					yc[i][k] = y[i][k] - yMean[k];
-			}
-			double[][] beta = WeightedLeastSquares.solve(xc, yc, w, alpha);
-			double[] intercept = new double[c], r2 = new double[c];
-			for (int k = 0; k < c; k++) {
-				intercept[k] = yMean[k];
-				for (int j = 0; j < m; j++)
-					intercept[k] -= xMean[j] * beta[j][k];
-				double residual = 0, spread = 0;
-				for (int i = 0; i < n; i++) {
+				double[] xi = x.apply(i);
+				for (int k = 0; k < c; k++) {
 					double predicted = intercept[k];
 					for (int j = 0; j < m; j++)
-						predicted += x[i][j] * beta[j][k];
-					residual += w[i] * (y[i][k] - predicted) * (y[i][k] - predicted);
-					spread += w[i] * yc[i][k] * yc[i][k];
+						predicted += xi[j] * beta[j][k];
+					residual[k] += w[i] * (y[i][k] - predicted) * (y[i][k] - predicted);
+					spread[k] += w[i] * (y[i][k] - yMean[k]) * (y[i][k] - yMean[k]);
 				}
-				// sklearn's r2_score: 1 for a perfect fit of constant data, 0 for an imperfect one.
-				r2[k] = spread > 0 ? 1 - residual / spread : residual == 0 ? 1 : 0;
 			}
+			for (int k = 0; k < c; k++)
+				// sklearn's r2_score: 1 for a perfect fit of constant data, 0 for an imperfect one.
+				r2[k] = spread[k] > 0 ? 1 - residual[k] / spread[k] : residual[k] == 0 ? 1 : 0;
 			return new Fit(beta, intercept, r2);
 		}
 	}

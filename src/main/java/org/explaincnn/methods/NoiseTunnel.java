@@ -86,21 +86,15 @@ final class NoiseTunnel implements AttributionMethod {
 		double level = options.get(NOISE);
 		float[] x = image.modelInput;
 		int c = image.channels;
-		double[] sigma = new double[c];
-		for (int k = 0; k < c; k++)
-			sigma[k] = level * 255.0 / model.spec().std[k]; // the input range in model units
+		double[] sigma = GaussianNoise.sigma(level, model.spec(), c);
 		List<ClassMap> out = new ArrayList<>();
 		for (int ci = 0; ci < classes.length; ci++) {
 			// One generator per class, so a class's map does not depend on the others asked for.
 			SplittableRandom random = new SplittableRandom(options.seed + 31L * classes[ci]);
 			double[] sum = new double[x.length], sumSq = new double[x.length];
 			int cls = classes[ci];
-			InputGradients.atInputs(model, image, cls, samples, s -> {
-				float[] p = new float[x.length];
-				for (int i = 0; i < p.length; i++)
-					p[i] = (float) (x[i] + sigma[i % c] * random.nextGaussian());
-				return p;
-			}, options, base.rule(), (s, input, g, score) -> {
+			InputGradients.atInputs(model, image, cls, samples, s -> GaussianNoise.add(x, sigma, random),
+				options, base.rule(), (s, input, g, score) -> {
 				float[] a = base.attribute(input, g);
 				for (int i = 0; i < a.length; i++) {
 					sum[i] += a[i];

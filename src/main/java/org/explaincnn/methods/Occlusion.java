@@ -9,6 +9,7 @@ import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ClassMap;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.ModelSpec;
 import org.explaincnn.core.Param;
 import org.explaincnn.core.PerturbationScores;
 import org.explaincnn.core.PreparedImage;
@@ -62,14 +63,21 @@ final class Occlusion implements AttributionMethod {
 	}
 
 	@Override
+	public int passes(ExplainableModel model, ExplainOptions options) {
+		ModelSpec s = model.spec();
+		return s.width > 0 && s.height > 0 ? new Windows(s.width, s.height, options).count() + 1
+			: passes(options);
+	}
+
+	@Override
 	public List<ClassMap> explain(ExplainableModel model, PreparedImage image, int[] classes,
 		ExplainOptions options)
 	{
 		int width = image.width(), height = image.height(), c = image.channels;
 		Windows windows = new Windows(width, height, options);
 		float[] x = image.modelInput;
-		float[] base = Baselines.of(options.get(Baselines.HIDDEN), model, image, new SplittableRandom(
-			options.seed), options.get(Baselines.BLUR_SIGMA));
+		float[] base = Baselines.of(Baselines.HIDDEN, options.get(Baselines.HIDDEN), model, image,
+			new SplittableRandom(options.seed), options.get(Baselines.BLUR_SIGMA));
 		// Input 0 is the image itself, input k > 0 the image under window k - 1.
 		float[][] scores = PerturbationScores.of(model, image, windows.count() + 1, k -> k == 0 ? x
 			: windows.occlude(k - 1, x, base, c), classes, options);

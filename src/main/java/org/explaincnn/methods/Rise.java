@@ -70,28 +70,25 @@ final class Rise implements AttributionMethod {
 		int width = image.width(), height = image.height(), c = image.channels;
 		float[] x = image.modelInput;
 		SplittableRandom random = new SplittableRandom(options.seed);
-		float[] base = Baselines.of(options.get(Baselines.HIDDEN), model, image, random.split(),
-			options.get(Baselines.BLUR_SIGMA));
+		float[] base = Baselines.of(Baselines.HIDDEN, options.get(Baselines.HIDDEN), model, image,
+			random.split(), options.get(Baselines.BLUR_SIGMA));
 		MaskMaker masks = new MaskMaker(options.get(CELLS), keep, width, height);
 		double[][] sum = new double[classes.length][width * height];
-		int chunk = options.chunkSize(model.spec());
-		for (int from = 0; from < n; from += chunk) {
-			int count = Math.min(chunk, n - from);
-			float[][] batch = new float[count][];
-			for (int i = 0; i < count; i++)
-				batch[i] = masks.next(random);
-			float[][] scores = PerturbationScores.of(model, image, count, i -> masked(x, base, batch[i],
-				c), classes, options, from, n);
-			for (int i = 0; i < count; i++) {
-				float[] m = batch[i];
-				for (int j = 0; j < classes.length; j++) {
-					double s = scores[i][j];
-					double[] acc = sum[j];
-					for (int p = 0; p < m.length; p++)
-						acc[p] += s * m[p];
-				}
+		// The masks of the batch in flight: a batch's inputs are made (in order, from batches of
+		// the chunk size starting at its multiples) before its scores come back.
+		float[][] batch = new float[options.chunkSize(model.spec())][];
+		PerturbationScores.forEach(model, image, n, i -> {
+			float[] m = batch[i % batch.length] = masks.next(random);
+			return masked(x, base, m, c);
+		}, classes, options, 0, n, (i, scores) -> {
+			float[] m = batch[i % batch.length];
+			for (int j = 0; j < classes.length; j++) {
+				double s = scores[j];
+				double[] acc = sum[j];
+				for (int p = 0; p < m.length; p++)
+					acc[p] += s * m[p];
 			}
-		}
+		});
 		double norm = options.seedSign() / (n * keep);
 		List<ClassMap> out = new ArrayList<>();
 		for (int j = 0; j < classes.length; j++) {

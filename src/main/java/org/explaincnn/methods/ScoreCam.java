@@ -3,10 +3,10 @@ package org.explaincnn.methods;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 
 import org.explaincnn.core.ExplainOptions;
+import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.FeatureMap;
 import org.explaincnn.core.Param;
 import org.explaincnn.core.PreparedImage;
@@ -85,6 +85,11 @@ class ScoreCam extends CamFamily {
 	public int passes(ExplainOptions options) {
 		int limit = options.get(CHANNELS);
 		return passes(limit > 0 ? limit : ASSUMED_CHANNELS, options);
+	}
+
+	@Override
+	public int passes(ExplainableModel model, ExplainOptions options) {
+		return passes(LayerGradients.layerOf(model, options).channels, options);
 	}
 
 	/** Passes per class on a layer of {@code channels} channels (constant channels cost none). */
@@ -233,15 +238,6 @@ class ScoreCam extends CamFamily {
 		}
 	}
 
-	/** A generator for one (class, channel, sample): the draws do not depend on batching. */
-	static SplittableRandom random(long seed, int cls, int k, int s) {
-		long h = seed;
-		h = h * 1_000_003L + cls;
-		h = h * 1_000_003L + k;
-		h = h * 1_000_003L + s;
-		return new SplittableRandom(h);
-	}
-
 	/**
 	 * SS-CAM (Wang et al. 2020b, "Smoothed Score-CAM"): each channel's mask is scored
 	 * {@code samples} times with Gaussian noise of standard deviation {@code noise} added to it
@@ -283,12 +279,8 @@ class ScoreCam extends CamFamily {
 
 		@Override
 		float[] sampleMask(float[] mask, int k, int s, int cls, ExplainOptions options) {
-			double sigma = options.get(NOISE);
-			SplittableRandom r = random(options.seed, cls, k, s);
-			float[] out = new float[mask.length];
-			for (int i = 0; i < out.length; i++)
-				out[i] = (float) (mask[i] + sigma * r.nextGaussian());
-			return out;
+			return GaussianNoise.add(mask, new double[] { options.get(NOISE) }, GaussianNoise.random(
+				options.seed, cls, k, s));
 		}
 	}
 

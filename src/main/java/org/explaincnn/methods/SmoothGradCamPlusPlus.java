@@ -1,7 +1,6 @@
 package org.explaincnn.methods;
 
 import java.util.List;
-import java.util.SplittableRandom;
 
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.FeatureMap;
@@ -45,19 +44,13 @@ final class SmoothGradCamPlusPlus extends CamFamily {
 		double level = c.options.get(NoiseTunnel.NOISE);
 		float[] x = c.image.modelInput;
 		int ch = c.image.channels;
-		double[] sigma = new double[ch];
-		for (int k = 0; k < ch; k++)
-			sigma[k] = level * 255.0 / c.model.spec().std[k]; // the input range in model units
+		double[] sigma = GaussianNoise.sigma(level, c.model.spec(), ch);
 		FeatureMap a = c.activation;
 		int size = a.positions() * a.channels;
 		double[] d1 = new double[size], d2 = new double[size], d3 = new double[size];
-		PassStream.of(c.model, n, s -> {
-			SplittableRandom r = ScoreCam.random(c.options.seed, c.cls, 0, s);
-			float[] p = new float[x.length];
-			for (int i = 0; i < p.length; i++)
-				p[i] = (float) (x[i] + sigma[i % ch] * r.nextGaussian());
-			return p;
-		}).at(c.image).classes(i -> c.cls).layerGradient(c.layer).progress(c.classIndex * n,
+		// One generator per (class, sample): the noisy inputs do not depend on batching.
+		PassStream.of(c.model, n, s -> GaussianNoise.add(x, sigma, GaussianNoise.random(c.options.seed,
+			c.cls, 0, s))).at(c.image).classes(i -> c.cls).layerGradient(c.layer).progress(c.classIndex * n,
 			c.classCount * n).forEachRow(c.options, (pass, b, i) -> {
 				float[] g = pass.gradient(c.layer).data;
 				for (int j = 0, o = b * size; j < size; j++) {

@@ -1,8 +1,6 @@
 package org.explaincnn.methods;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,8 +42,9 @@ final class Superpixels {
 	/** What an 'off' superpixel becomes: lime's hide_color=None is the mean colour per superpixel. */
 	static final Param<String> BASELINE = Param.choiceOrPath("baseline", "mean", List.of("mean",
 		"black", "white", "blur", "noise"), false, "Baseline (superpixel off)",
-		"what a superpixel that is switched off shows: its mean colour (as the lime package), " +
-			"black, white, a blurred copy, noise, or an image file");
+		"what a superpixel that is switched off shows: mean = that superpixel's own mean colour " +
+			"(as the lime package; occlusion's, RISE's and feature ablation's mean is the whole " +
+			"image's), black, white, a blurred copy, noise, or an image file");
 
 	/** The parameters of the feature groups and their baseline, in dialog order. */
 	static final List<Param<?>> PARAMETERS = List.of(SEGMENTATION, SEGMENTS, COMPACTNESS, BASELINE,
@@ -72,36 +71,79 @@ final class Superpixels {
 	}
 
 	/**
-	 * The per-feature rows of the table and JSON ({@link FeatureMask#DETAIL}): id, name, value and
-	 * pixels of the original image. A user's mask gives its names and counts; a superpixel is named
-	 * "superpixel N" and its model-input pixels are scaled to the original window.
+	 * The features a surrogate model is fitted over: the feature of every model-input pixel
+	 * ({@link #modelFeatures}), every feature counted ({@code count}: a user's mask's own count, so
+	 * that no region drops off the table), and the features that cover at least one model pixel
+	 * ({@code present}), renumbered 0 .. present.length - 1 in {@code compact}. Only present
+	 * features are switched on and off and fitted; a region outside the model's window or smaller
+	 * than one model pixel cannot change the score and gets the value 0.
+	 */
+	static final class Features {
+
+		final int[] labels, compact, present;
+		final int count;
+
+		private Features(int[] labels, int count) {
+			this.labels = labels;
+			this.count = count;
+			boolean[] seen = new boolean[count];
+			for (int f : labels)
+				if (f != FeatureMask.NONE) seen[f] = true;
+			int[] index = new int[count];
+			int n = 0;
+			for (int f = 0; f < count; f++)
+				index[f] = seen[f] ? n++ : FeatureMask.NONE;
+			present = new int[n];
+			for (int f = 0; f < count; f++)
+				if (seen[f]) present[index[f]] = f;
+			compact = new int[labels.length];
+			for (int p = 0; p < labels.length; p++)
+				compact[p] = labels[p] == FeatureMask.NONE ? FeatureMask.NONE : index[labels[p]];
+		}
+
+		/** Values of the present features (compact numbering) as values of every feature. */
+		double[] expand(double[] ofPresent) {
+			double[] out = new double[count];
+			for (int j = 0; j < present.length; j++)
+				out[present[j]] = ofPresent[j];
+			return out;
+		}
+	}
+
+	/**
+	 * The features of the image ({@link Features}); a one-line error naming {@code method} when
+	 * none covers a model pixel.
+	 */
+	static Features features(PreparedImage image, ExplainOptions options, String method) {
+		int[] labels = modelFeatures(image, options);
+		FeatureMask mask = options.featureMask;
+		Features f = new Features(labels, mask != null ? mask.count : count(labels));
+		if (f.present.length > 0) return f;
+		if (mask != null) throw new ExplainException(method + ": none of your " + mask.count +
+			" regions lies in the model's window (the part of the image the model sees) or covers a " +
+			"whole model pixel; draw the regions inside that window, or larger.");
+		throw new ExplainException(method + " found no superpixels in the image; use more segments.");
+	}
+
+	/**
+	 * The per-feature rows of the table and JSON ({@link FeatureMask#DETAIL}). A user's mask gives
+	 * its names and counts; a superpixel is named "superpixel N" and its model-input pixels are
+	 * scaled to the original window.
 	 */
 	static List<Map<String, Object>> table(double[] value, int[] labels, PreparedImage image,
 		ExplainOptions options)
 	{
 		FeatureMask mask = options.featureMask;
-		int[] pixels;
-		if (mask != null) pixels = mask.pixelCounts();
-		else {
-			pixels = new int[value.length];
-			int[] atModel = new int[value.length];
-			for (int f : labels)
-				if (f != FeatureMask.NONE) atModel[f]++;
-			ImageGeometry g = image.geometry;
-			double scale = (double) g.cropWidth * g.cropHeight / ((double) g.modelWidth * g.modelHeight);
-			for (int f = 0; f < value.length; f++)
-				pixels[f] = (int) Math.round(atModel[f] * scale);
-		}
-		List<Map<String, Object>> rows = new ArrayList<>();
-		for (int f = 0; f < value.length; f++) {
-			Map<String, Object> row = new LinkedHashMap<>();
-			row.put("id", f + 1);
-			row.put("name", mask != null ? mask.name(f) : "superpixel " + (f + 1));
-			row.put("attribution", value[f]);
-			row.put("pixels", pixels[f]);
-			rows.add(row);
-		}
-		return rows;
+		if (mask != null) return FeatureMask.rows(value, mask.pixelCounts(), mask::name);
+		int[] pixels = new int[value.length];
+		int[] atModel = new int[value.length];
+		for (int f : labels)
+			if (f != FeatureMask.NONE) atModel[f]++;
+		ImageGeometry g = image.geometry;
+		double scale = (double) g.cropWidth * g.cropHeight / ((double) g.modelWidth * g.modelHeight);
+		for (int f = 0; f < value.length; f++)
+			pixels[f] = (int) Math.round(atModel[f] * scale);
+		return FeatureMask.rows(value, pixels, f -> "superpixel " + (f + 1));
 	}
 
 	/**
@@ -172,7 +214,7 @@ final class Superpixels {
 		ExplainOptions options, SplittableRandom random)
 	{
 		String kind = options.get(BASELINE);
-		if (!kind.toLowerCase(Locale.ROOT).equals("mean")) return Baselines.of(kind, model, image,
+		if (!kind.toLowerCase(Locale.ROOT).equals("mean")) return Baselines.of(BASELINE, kind, model, image,
 			random, options.get(Baselines.BLUR_SIGMA));
 		int c = image.channels;
 		double[] sum = new double[count * c];
@@ -194,19 +236,18 @@ final class Superpixels {
 		return out;
 	}
 
-	/** A one-line error when there is nothing to switch on and off. */
-	static void requireFeatures(int count, String method) {
-		if (count < 1) throw new ExplainException(method + " found no feature groups in the image; " +
-			"use segmentation=grid or a feature mask with at least one region.");
-	}
+	/** Most memory a surrogate fit may hold: its on/off patterns and its least-squares factor. */
+	static final long MAX_BYTES = 256L << 20;
 
-	/** Largest samples x features of a surrogate regression (160 MB of doubles). */
-	static final long MAX_CELLS = 20_000_000L;
-
-	/** A one-line error when the regression over samples x features would not fit in memory. */
-	static void requireSize(int samples, int features, String method) {
-		if ((long) samples * features > MAX_CELLS) throw new ExplainException(method + " with " +
-			samples + " samples over " + features + " superpixels needs a regression of " + (long) samples *
-				features + " values (at most " + MAX_CELLS + "); use fewer samples or segments.");
+	/**
+	 * A one-line error when the fit would not fit in memory: {@code samples} on/off patterns of
+	 * {@code features} (a byte each) and the least-squares factor over {@code unknowns} (features,
+	 * plus LIME's intercept) for {@code classes} right-hand sides.
+	 */
+	static void requireSize(int samples, int features, int unknowns, int classes, String method) {
+		long bytes = (long) samples * features + WeightedLeastSquares.bytes(unknowns, classes);
+		if (bytes > MAX_BYTES) throw new ExplainException(method + " with " + samples +
+			" samples over " + features + " features needs " + (bytes >> 20) + " MB for its fit (at " +
+			"most " + (MAX_BYTES >> 20) + " MB); use fewer segments or samples.");
 	}
 }

@@ -1,6 +1,8 @@
 package org.explaincnn.methods;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -9,6 +11,7 @@ import java.util.Map;
 
 import org.explaincnn.TinyModels;
 import org.explaincnn.core.ClassMap;
+import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.FeatureMask;
@@ -110,5 +113,21 @@ class FeatureAblationTest {
 		ClassMap p = ablate(perPixel, "black", false);
 		for (int i = 0; i < 4; i++)
 			assertEquals(expected(perPixel.labels(), i, new float[8]), p.map[i], 1e-3, "pixel " + i);
+	}
+
+	/**
+	 * An unknown baseline's error lists what the parameter itself accepts: occlusion, RISE and
+	 * feature ablation take mean but not noise; LIME's and KernelSHAP's take noise too.
+	 */
+	@Test
+	void unknownBaselineErrorListsTheParametersChoices() {
+		String missing = tmp.resolve("no-such-baseline.png").toString();
+		String hidden = assertThrows(ExplainException.class, () -> Baselines.of(Baselines.HIDDEN,
+			missing, linear, image, null, 1)).getMessage();
+		assertTrue(hidden.contains("mean") && !hidden.contains("noise"), hidden);
+		String superpixel = assertThrows(ExplainException.class, () -> Baselines.of(
+			Superpixels.BASELINE, missing, linear, image, null, 1)).getMessage();
+		assertTrue(superpixel.contains("mean") && superpixel.contains("noise"), superpixel);
+		assertFalse(superpixel.contains("\n"), superpixel);
 	}
 }

@@ -275,6 +275,52 @@ class ScoreCamFamilyTest {
 		assertTrue(negativeSeen && positiveSeen, "classes of both signs: " + Arrays.toString(logits));
 	}
 
+	/**
+	 * Counterfactual = evidence against the class: the forward-only variants negate their channel
+	 * weights before the ReLU, so the map is ReLU(-sum_k w_k A_k) (the 6x6 layer is the input's
+	 * resolution: no resampling). Without the negation the counterfactual map would equal the
+	 * ordinary one; some class must give a non-zero counterfactual map (evidence against it).
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "scorecam", "sscam", "iscam", "ablationcam" })
+	void counterfactualIsTheReluOfTheNegatedWeightedSum(String id) {
+		CamFamily method = (CamFamily) Methods.byName(id);
+		ExplainOptions o = ExplainOptions.DEFAULTS.withParam(id.equals("sscam") ? "samples"
+			: "steps", "3");
+		if (id.equals("scorecam") || id.equals("ablationcam")) o = ExplainOptions.DEFAULTS;
+		ExplainOptions against = o.toBuilder().counterfactual(true).build();
+		boolean againstSeen = false;
+		for (int cls = 0; cls < 3; cls++) {
+			float[] sum = CamMaps.weightedSum(act, method.channelWeights(context(act, cls, o)));
+			float[] map = method.explain(gap, image, new int[] { cls }, o).get(0).map;
+			float[] counter = method.explain(gap, image, new int[] { cls }, against).get(0).map;
+			for (int i = 0; i < sum.length; i++) {
+				againstSeen |= sum[i] < 0;
+				assertEquals(Math.max(sum[i], 0), map[i], 1e-6 * Math.abs(sum[i]) + 1e-9, id + " " + i);
+				assertEquals(Math.max(-sum[i], 0), counter[i], 1e-6 * Math.abs(sum[i]) + 1e-9, id +
+					" counterfactual " + i);
+			}
+		}
+		assertTrue(againstSeen, id + ": no class with evidence against it");
+	}
+
+	/**
+	 * With the model the pass count follows its layer (4 channels here), not the assumed 1024 of
+	 * the sample MobileNet: Score-CAM 1 + baseline + 4, SS-CAM 1 + 1 + 4 x samples, AblationCAM
+	 * 1 + 4; the channel limit caps at the layer's channels.
+	 */
+	@Test
+	void passesOnAModelCountItsLayersChannels() {
+		ExplainOptions o = ExplainOptions.DEFAULTS;
+		assertEquals(6, Methods.byName("scorecam").passes(gap, o));
+		assertEquals(5, Methods.byName("scorecam").passes(gap, o.withParam("variant", "library")));
+		assertEquals(2 + 4 * 35, Methods.byName("sscam").passes(gap, o));
+		assertEquals(5, Methods.byName("ablationcam").passes(gap, o));
+		assertEquals(3, Methods.byName("ablationcam").passes(gap, o.withParam("channels", "2")));
+		assertEquals(5, Methods.byName("ablationcam").passes(gap, o.withParam("channels", "50")));
+		assertEquals(1 + 1024 + 1, Methods.byName("scorecam").passes(o));
+	}
+
 	@Test
 	void smoothGradCamPlusPlusWithoutNoiseIsGradCamPlusPlus() {
 		ExplainOptions o = ExplainOptions.DEFAULTS.withParam("samples", "3").withParam("noise", "0");
@@ -310,7 +356,7 @@ class ScoreCamFamilyTest {
 		double[] d1 = new double[size], d2 = new double[size], d3 = new double[size];
 		double[] last = null;
 		for (int s = 0; s < n; s++) {
-			SplittableRandom r = ScoreCam.random(o.seed, cls, 0, s);
+			SplittableRandom r = GaussianNoise.random(o.seed, cls, 0, s);
 			float[] noisy = new float[x.length];
 			for (int i = 0; i < x.length; i++)
 				noisy[i] = (float) (x[i] + level * 255.0 * r.nextGaussian()); // std 1: range 255

@@ -3,8 +3,11 @@ package org.explaincnn.methods;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -15,9 +18,11 @@ import java.util.stream.IntStream;
 import org.apache.commons.math3.util.CombinatoricsUtils;
 import org.explaincnn.TinyModels;
 import org.explaincnn.core.ClassMap;
+import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.FeatureMask;
+import org.explaincnn.core.PassRequest;
 import org.explaincnn.core.PerturbationScores;
 import org.explaincnn.core.PreparedImage;
 import org.junit.jupiter.api.AfterAll;
@@ -106,7 +111,8 @@ class SuperpixelMethodsTest {
 		int[] labels = Superpixels.modelFeatures(image, o);
 		int m = Superpixels.count(labels);
 		float[] b = Superpixels.baseline(linear, image, labels, m, o, null);
-		double[] phi = new double[m];
+		// Every region of a user's mask, also those of no model pixel (the last ones, in a test).
+		double[] phi = new double[o.featureMask != null ? o.featureMask.count : m];
 		for (int p = 0; p < labels.length; p++)
 			if (labels[p] != FeatureMask.NONE) for (int k = 0; k < C; k++)
 				phi[labels[p]] += w[p * C + k][c] * ((double) image.modelInput[p * C + k] - b[p * C + k]);
@@ -377,5 +383,135 @@ class SuperpixelMethodsTest {
 				assertTrue(fit.r2[c] < 1 && fit.r2[c] > -1, "R^2 " + fit.r2[c]);
 			}
 		}
+	}
+
+	/**
+	 * The benchmark times a method against forward passes when it says {@link
+	 * org.explaincnn.core.AttributionMethod#forwardOnly()}: that must be what it runs. A model that
+	 * records whether any request asks for a gradient (a seed, layer or input gradients) checks it;
+	 * saliency is the control that the recording sees backward passes.
+	 */
+	@Test
+	void forwardOnlyIsWhatTheMethodRuns() {
+		ExplainOptions o = options("segmentation", "grid", "segments", "4", "samples", "20", "cell",
+			"12");
+		for (String id : new String[] { "featureablation", "lime", "kernelshap", "saliency" }) {
+			boolean[] backward = new boolean[1];
+			ExplainableModel recording = (ExplainableModel) Proxy.newProxyInstance(getClass()
+				.getClassLoader(), new Class<?>[] { ExplainableModel.class }, (proxy, method, args) -> {
+					if (method.getName().equals("run") && args != null && args[0] instanceof PassRequest) {
+						PassRequest r = (PassRequest) args[0];
+						backward[0] |= r.seed != null || r.inputGradient || !r.layerGradients.isEmpty() ||
+							r.topOneSign != 0;
+					}
+					try {
+						return method.invoke(linear, args);
+					}
+					catch (InvocationTargetException e) {
+						throw e.getCause();
+					}
+				});
+			Methods.byName(id).explain(recording, noise, new int[] { 0, 1 }, o);
+			assertEquals(!backward[0], Methods.byName(id).forwardOnly(), id);
+		}
+	}
+
+	/**
+	 * A user's regions are all kept, counted from the mask: on a 48 x 48 image (the model sees it
+	 * at 24 x 24, sampling odd original pixels) a one-pixel region at (0, 0), the largest label,
+	 * covers no model pixel.
+	 * It stays in the table with value 0 and the others keep their exact values; the feature
+	 * count is the mask's. A mask of only such regions is a one-line error about the regions.
+	 */
+	@Test
+	void regionsSmallerThanAModelPixelStayInTheTableWithValueZero() {
+		int big = 2 * SIDE;
+		float[] raster = new float[big * big * C];
+		Random r = new Random(5);
+		for (int i = 0; i < raster.length; i++)
+			raster[i] = (float) r.nextGaussian();
+		PreparedImage image = PreparedImage.of(raster, big, big, C, linear.spec());
+		int[] raw = new int[big * big];
+		for (int y = 0; y < big; y++)
+			for (int x = 0; x < big; x++)
+				raw[y * big + x] = 2 + (x < SIDE ? 0 : 1) + (y < SIDE ? 0 : 2);
+		raw[0] = 9; // the tiny region: label 9, feature 4
+		FeatureMask mask = FeatureMask.fromLabels(raw, big, big);
+		assertEquals(5, mask.count);
+		ExplainOptions o = options("samples", "100", "baseline", "black", "ridge", "0").toBuilder()
+			.featureMask(mask).build();
+		for (String method : new String[] { "kernelshap", "lime" }) {
+			List<ClassMap> maps = explain(method, linear, image, o);
+			for (int c = 0; c < 2; c++) {
+				ClassMap map = maps.get(c);
+				double[] expected = linearShapley(image, o, c);
+				assertEquals(5, expected.length);
+				assertEquals(0, expected[4], 0);
+				assertClose(expected, values(map, method.equals("lime") ? "coefficients"
+					: "shapleyValues"), 1e-4, method + ", class " + c);
+				assertEquals(5, map.details.get("featureCount"), method);
+				@SuppressWarnings("unchecked")
+				List<Map<String, Object>> rows = (List<Map<String, Object>>) map.details.get(
+					FeatureMask.DETAIL);
+				assertEquals(5, rows.size(), method);
+				assertEquals("label 9", rows.get(4).get("name"));
+				assertEquals(0.0, rows.get(4).get("attribution"));
+				assertEquals(1, rows.get(4).get("pixels"));
+			}
+		}
+		int[] onlyTiny = new int[big * big];
+		onlyTiny[0] = 1;
+		onlyTiny[2] = 2;
+		ExplainOptions tiny = options().toBuilder().featureMask(FeatureMask.fromLabels(onlyTiny, big,
+			big)).build();
+		for (String method : new String[] { "kernelshap", "lime" }) {
+			ExplainException e = assertThrows(ExplainException.class, () -> explain(method, linear,
+				image, tiny));
+			assertTrue(e.getMessage().contains("none of your 2 regions"), e.getMessage());
+			assertFalse(e.getMessage().contains("segmentation"), e.getMessage());
+			assertFalse(e.getMessage().contains("\n"), e.getMessage());
+		}
+	}
+
+	/** NaN scores: a one-line error naming the method and the cause, not an exception of EJML's. */
+	@Test
+	void nanScoresAreAOneLineErrorNamingTheMethod() {
+		double[][] x = { { 1, 0 }, { 0, 1 }, { 1, 1 } }, y = { { 1 }, { Double.NaN }, { 2 } };
+		ExplainException e = assertThrows(ExplainException.class, () -> WeightedLeastSquares.solve(x,
+			y, new double[] { 1, 1, 1 }, 0, "KernelSHAP"));
+		assertTrue(e.getMessage().startsWith("KernelSHAP") && e.getMessage().contains("NaN"), e
+			.getMessage());
+	}
+
+	/**
+	 * The row-by-row fit is the minimum-norm weighted least-squares solution, also with fewer rows
+	 * than unknowns (what shap's lstsq gives): pinv(sqrt(W) X) sqrt(W) y by commons-math's SVD, and
+	 * with a ridge the solution of the stacked system.
+	 */
+	@Test
+	void rowByRowFitIsTheMinimumNormSolution() {
+		Random r = new Random(11);
+		for (int[] size : new int[][] { { 4, 9 }, { 30, 6 } })
+			for (double ridge : new double[] { 0, 0.5 }) {
+				int n = size[0], m = size[1];
+				double[][] x = new double[n][m], y = new double[n][2];
+				double[] wt = new double[n];
+				double[][] stacked = new double[n + m][m], rhs = new double[n + m][2];
+				for (int i = 0; i < n; i++) {
+					wt[i] = 0.1 + r.nextDouble();
+					for (int j = 0; j < m; j++)
+						stacked[i][j] = Math.sqrt(wt[i]) * (x[i][j] = r.nextInt(3) - 1);
+					for (int k = 0; k < 2; k++)
+						rhs[i][k] = Math.sqrt(wt[i]) * (y[i][k] = r.nextGaussian());
+				}
+				for (int j = 0; j < m; j++)
+					stacked[n + j][j] = Math.sqrt(ridge);
+				double[][] expected = new org.apache.commons.math3.linear.SingularValueDecomposition(
+					new org.apache.commons.math3.linear.Array2DRowRealMatrix(stacked)).getSolver().solve(
+						new org.apache.commons.math3.linear.Array2DRowRealMatrix(rhs)).getData();
+				double[][] fit = WeightedLeastSquares.solve(x, y, wt, ridge, "test");
+				for (int j = 0; j < m; j++)
+					assertArrayEquals(expected[j], fit[j], 1e-9, n + "x" + m + " ridge " + ridge);
+			}
 	}
 }

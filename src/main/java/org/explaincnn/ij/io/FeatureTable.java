@@ -15,7 +15,8 @@ import org.explaincnn.core.Explanation;
 import org.explaincnn.core.FeatureMask;
 
 /**
- * The per-feature values of a method that switches feature groups off (feature ablation), from
+ * The per-feature values of a method that switches feature groups off (feature ablation, LIME,
+ * KernelSHAP), from
  * its attributions' {@link FeatureMask#DETAIL}: as {@code <stem>.<method>.features.csv} (written
  * whole or not at all, like every result file) and as an ImageJ Results table. One row per class
  * and feature: class, feature id, name (the ROI's name or "label V"), attribution, pixel count.

@@ -155,7 +155,10 @@ public final class ExplanationRenderer {
 		heat.setProp("ExplainCNN.ms", String.format(Locale.ROOT, "%.1f", e.totalMs));
 	}
 
-	/** True for maps whose negative values are evidence against the class (feature ablation). */
+	/**
+	 * True for maps whose negative values are evidence against the class (feature ablation, LIME,
+	 * KernelSHAP: {@link ClassMap#SIGNED}).
+	 */
 	static boolean signed(Explanation e) {
 		return Boolean.TRUE.equals(e.attributions.get(0).details.get(ClassMap.SIGNED));
 	}
