@@ -117,6 +117,21 @@ class SharedConceptsTest {
 			assertEquals(1, Arrays.stream(shared.areas(i)).sum(), 1e-9, "areas of image " + i);
 	}
 
+	/**
+	 * Concepts do not depend on the class: two targets give one map (for the first target), the
+	 * same as the top class's, not the same label image twice.
+	 */
+	@Test
+	void severalTargetsGiveOneLabelImage() {
+		Explanation two = Explainer.explain(SampleModel.model(), SampleModel.both(), Methods.byName(
+			"dff"), TargetSpec.parse("tabby;boxer"), FOUR, System.nanoTime());
+		assertEquals(1, two.attributions.size());
+		assertTrue(two.attributions.get(0).label.contains("tabby"), two.attributions.get(0).label);
+		Explanation top = Explainer.explain(SampleModel.model(), SampleModel.both(), Methods.byName(
+			"dff"), TargetSpec.top1(), FOUR, System.nanoTime());
+		assertArrayEquals(top.attributions.get(0).map, two.attributions.get(0).map);
+	}
+
 	static int conceptNamed(Concepts c, String label) {
 		for (Concepts.Concept x : c.concepts)
 			if (x.labels[0].equals(label)) return x.number;
