@@ -202,6 +202,14 @@ public final class SharedConcepts {
 			probabilities.get(index), methodMs, options);
 	}
 
+	/** The explanations of images {@code from..} of the pool, each prepared again. */
+	public List<Explanation> explanations(int from, List<PreparedImage> images, TargetSpec target) {
+		List<Explanation> out = new ArrayList<>();
+		for (int i = 0; i < images.size(); i++)
+			out.add(explanation(from + i, images.get(i), target));
+		return out;
+	}
+
 	/**
 	 * The shared concepts (numbers, top classes and scores; the areas are the first explained
 	 * image's), or null before any {@link #explanation}.

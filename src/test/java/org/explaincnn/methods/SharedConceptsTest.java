@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.IJ;
 import ij.ImagePlus;
+import ij.ImageStack;
 import ij.process.ImageProcessor;
 
 import java.awt.image.BufferedImage;
@@ -32,6 +33,8 @@ import org.explaincnn.core.Explainer;
 import org.explaincnn.core.Explanation;
 import org.explaincnn.core.PreparedImage;
 import org.explaincnn.core.TargetSpec;
+import org.explaincnn.ij.ExplainJob;
+import org.explaincnn.ij.ImageExplainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,6 +133,42 @@ class SharedConceptsTest {
 		Explanation top = Explainer.explain(SampleModel.model(), SampleModel.both(), Methods.byName(
 			"dff"), TargetSpec.top1(), FOUR, System.nanoTime());
 		assertArrayEquals(top.attributions.get(0).map, two.attributions.get(0).map);
+	}
+
+	/**
+	 * A stack in Fiji with scope=folder: the planes share the concepts, so both.png and the coffee
+	 * cup are mostly labelled by different concepts (each plane factorised alone would make its own
+	 * largest region concept 1 in both).
+	 */
+	@Test
+	void thePlanesOfAStackShareTheConcepts() {
+		ImageProcessor both = IJ.openImage(TestData.sampleImage("both.png").toString()).getProcessor();
+		ImageStack stack = new ImageStack(both.getWidth(), both.getHeight());
+		stack.addSlice("both", both);
+		stack.addSlice("coffee", IJ.openImage(TestData.sampleImage("coffee.png").toString())
+			.getProcessor().resize(both.getWidth(), both.getHeight()));
+		ImagePlus imp = new ImagePlus("two planes", stack);
+		for (String scope : List.of("image", "folder")) {
+			int[] largest = new int[2];
+			ExplainJob job = new ExplainJob();
+			job.model = TestData.sampleModel();
+			job.stack = true;
+			job.method = "dff";
+			job.params.put("concepts", "4");
+			job.params.put("scope", scope);
+			ImagePlus heat = ImageExplainer.explain(imp, job, line -> {}, (d, t) -> {}, () -> false)
+				.heatmap;
+			for (int z = 0; z < 2; z++) {
+				int[] count = new int[5];
+				ImageProcessor ip = heat.getStack().getProcessor(z + 1);
+				for (int i = 0; i < ip.getPixelCount(); i++)
+					count[(int) ip.getf(i)]++;
+				for (int n = 1; n <= 4; n++)
+					if (count[n] > count[largest[z]]) largest[z] = n;
+			}
+			if (scope.equals("image")) assertArrayEquals(new int[] { 1, 1 }, largest, scope);
+			else assertTrue(largest[0] != largest[1], scope + ": " + Arrays.toString(largest));
+		}
 	}
 
 	static int conceptNamed(Concepts c, String label) {
