@@ -349,7 +349,8 @@ final class ImageRunner {
 			if (pooled.isEmpty()) return;
 			SharedConcepts shared = pool.factorise();
 			err.println("  Deep Feature Factorization: " + shared.concepts() + " concepts shared by " +
-				shared.images() + " images (" + shared.rows() + " positions factorised)");
+				shared.images() + " images (" + shared.rows() + " positions factorised: " + shared
+					.factorisation() + ")");
 			boolean overlay = o.outputs.contains(ResultFiles.Output.OVERLAY) || o.panel;
 			RenderOptions render = RenderOptions.of(o.job.lut, o.job.opacity, o.job.threshold, o.job
 				.addRois && (overlay || o.outputs.contains(ResultFiles.Output.ROIS)), false, overlay);

@@ -3,6 +3,7 @@ package org.explaincnn.methods;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 import org.ejml.data.DMatrixRMaj;
 import org.explaincnn.core.AttributionMethod;
@@ -44,12 +45,14 @@ public final class SharedConcepts {
 	private final Factors factors;
 	private final float[][] scores;
 	private final List<float[]> logits, probabilities;
-	private final double methodMs;
+	private final double methodMs, nmfMs;
 	/** Filled by {@link #explanation}: the concepts' area per image, and the first image's. */
 	private final double[][] areas;
 	private Concepts first;
 
-	private SharedConcepts(Pool pool, Nmf nmf, Factors factors, float[][] scores, double methodMs) {
+	private SharedConcepts(Pool pool, Nmf nmf, Factors factors, float[][] scores, double methodMs,
+		double nmfMs)
+	{
 		this.model = pool.model;
 		this.options = pool.options;
 		this.layer = pool.layer;
@@ -60,6 +63,7 @@ public final class SharedConcepts {
 		this.logits = pool.logits;
 		this.probabilities = pool.probabilities;
 		this.methodMs = methodMs;
+		this.nmfMs = nmfMs;
 		this.areas = new double[pool.logits.size()][];
 	}
 
@@ -149,16 +153,18 @@ public final class SharedConcepts {
 					a.data[i * size + j] = Math.max(0, image[j]);
 			}
 			options.checkCancelled();
+			long t1 = System.nanoTime();
 			Nmf nmf = Nmf.factorise(a, options.get(DeepFeatureFactorization.CONCEPTS), options.get(
 				DeepFeatureFactorization.ITERATIONS), options.get(DeepFeatureFactorization.TOLERANCE),
 				options.seed);
+			double nmfMs = (System.nanoTime() - t1) / 1e6;
 			a = null; // the pooled matrix goes before the concept passes
 			Factors f = Factors.scaled(nmf);
 			float[][] scores = DeepFeatureFactorization.scores(model, firstImage, layer, like, f,
 				options);
 			firstImage = null;
 			double ms = (methodNanos + System.nanoTime() - t0) / 1e6 / Math.max(1, images());
-			return new SharedConcepts(this, nmf, f, scores, ms);
+			return new SharedConcepts(this, nmf, f, scores, ms, nmfMs);
 		}
 	}
 
@@ -170,6 +176,12 @@ public final class SharedConcepts {
 	/** Concepts (K). */
 	public int concepts() {
 		return factors.k;
+	}
+
+	/** The NMF's iterations and relative reconstruction error, and its time in ms. */
+	public String factorisation() {
+		return String.format(Locale.ROOT, "%d iterations, relative error %.3f, %.0f ms",
+			nmf.iterations, nmf.relativeError, nmfMs);
 	}
 
 	/** Rows of the factorised matrix (all images' positions). */
