@@ -51,10 +51,10 @@ public final class StackExplainer {
 
 	/**
 	 * The concepts shared by the planes: their layer activations pooled a batch at a time (the
-	 * planes are prepared again when explained), one factorisation.
+	 * planes are prepared again when explained, and log then), one factorisation.
 	 */
 	private static SharedConcepts sharedConcepts(ImagePlus imp, List<Plane> planes, ExplainJob job,
-		ExplainableModel model, Consumer<String> log, BooleanSupplier cancelled)
+		ExplainableModel model, BooleanSupplier cancelled)
 	{
 		ExplainOptions options = job.options().toBuilder().cancelled(() -> ModelCache.shuttingDown()
 			|| cancelled.getAsBoolean()).build();
@@ -104,7 +104,7 @@ public final class StackExplainer {
 		boolean stopped = false;
 		// Deep Feature Factorization with scope=folder: one factorisation over the planes first.
 		SharedConcepts shared = SharedConcepts.asked(job.method, job.options()) ? sharedConcepts(imp,
-			planes, job, model, messages::add, cancelled) : null;
+			planes, job, model, cancelled) : null;
 		for (int from = 0; from < planes.size() && !stopped; from += job.batchSize) {
 			if (cancelled.getAsBoolean()) {
 				stopped = true;
