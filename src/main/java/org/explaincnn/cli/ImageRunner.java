@@ -218,6 +218,11 @@ final class ImageRunner {
 		// Images left out must not hide a bad job: a wrong model or option is reported (exit 2)
 		// before anything is skipped. The model stays in the cache for the run.
 		if (!clashes.isEmpty() || !kept.isEmpty()) ImageExplainer.acquireModel(o.job).close();
+		// Shared concepts are the factorisation of all the images: leaving some out would renumber them.
+		if (!kept.isEmpty() && SharedConcepts.asked(o.job.method, o.job.options()))
+			throw new ExplainException("Results of " + kept.size() + " of the images exist in " + o.out +
+				" and scope=folder factorises all the images together; pass --overwrite or another " +
+				"--out folder.");
 		for (Map.Entry<Path, Path> c : clashes.entrySet())
 			failed(c.getKey(), "Results of " + c.getKey() + " would overwrite the input " + c
 				.getValue() + "; choose another --out folder.", csv, tally, err);

@@ -217,7 +217,17 @@ class SharedConceptsTest {
 					stem + " concept " + n);
 			}
 		}
+		// Again without --overwrite: the results exist, and a factorisation without those images
+		// would number the concepts differently, so the run stops in one line.
+		ByteArrayOutputStream again = new ByteArrayOutputStream();
+		assertEquals(2, ExplainCli.execute(new String[] { in.toString(), "--method", "dff", "--param",
+			"scope=folder", "--out", out.toString() }, new PrintStream(new ByteArrayOutputStream()),
+			new PrintStream(again, true, StandardCharsets.UTF_8)));
+		String message = again.toString(StandardCharsets.UTF_8).strip();
+		assertTrue(message.contains("scope=folder") && message.contains("--overwrite") && message
+			.lines().count() == 1, message);
 		String lines = o.toString(StandardCharsets.UTF_8);
+
 		assertEquals(3, lines.lines().filter(l -> l.contains("top:")).count(),
 			"one line per image, not per target: " + lines);
 	}
