@@ -18,11 +18,13 @@ import java.util.stream.Stream;
 
 import org.explaincnn.core.Attribution;
 import org.explaincnn.core.ExplainException;
+import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ImageFiles;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explanation;
 import org.explaincnn.core.ModelSpec;
 import org.explaincnn.core.PreparedImage;
+import org.explaincnn.core.TargetSpec;
 import org.explaincnn.ij.ExplainResult;
 import org.explaincnn.ij.ImageExplainer;
 import org.explaincnn.ij.ModelCache;
@@ -31,6 +33,7 @@ import org.explaincnn.ij.input.Frame;
 import org.explaincnn.ij.input.ImageFileSource;
 import org.explaincnn.ij.input.ImageJText;
 import org.explaincnn.ij.io.AtomicFiles;
+import org.explaincnn.ij.io.ConceptFiles;
 import org.explaincnn.ij.io.ResultCsv;
 import org.explaincnn.ij.io.ResultFiles;
 import org.explaincnn.ij.io.ResultNames;
@@ -38,6 +41,7 @@ import org.explaincnn.ij.io.WriterBehind;
 import org.explaincnn.ij.render.ExplanationRenderer;
 import org.explaincnn.ij.render.RenderOptions;
 import org.explaincnn.methods.Methods;
+import org.explaincnn.methods.SharedConcepts;
 
 /**
  * The main job: explain image files and write heatmap, overlay, ROIs (and JSON) per image. Three
@@ -214,6 +218,11 @@ final class ImageRunner {
 		// Images left out must not hide a bad job: a wrong model or option is reported (exit 2)
 		// before anything is skipped. The model stays in the cache for the run.
 		if (!clashes.isEmpty() || !kept.isEmpty()) ImageExplainer.acquireModel(o.job).close();
+		// Shared concepts are the factorisation of all the images: leaving some out would renumber them.
+		if (!kept.isEmpty() && SharedConcepts.asked(o.job.method, o.job.options()))
+			throw new ExplainException("Results of " + kept.size() + " of the images exist in " + o.out +
+				" and scope=folder factorises all the images together; pass --overwrite or another " +
+				"--out folder.");
 		for (Map.Entry<Path, Path> c : clashes.entrySet())
 			failed(c.getKey(), "Results of " + c.getKey() + " would overwrite the input " + c
 				.getValue() + "; choose another --out folder.", csv, tally, err);
@@ -244,6 +253,10 @@ final class ImageRunner {
 	private static void pipeline(ExplainCli.Options o, List<Path> images, Map<Path, String> names,
 		ResultCsv csv, Tally tally, PrintStream out, PrintStream err)
 	{
+		if (SharedConcepts.asked(o.job.method, o.job.options())) {
+			sharedConcepts(o, images, names, csv, tally, out, err);
+			return;
+		}
 		int batch = o.job.batchSize;
 		CompletableFuture<ModelSpec> spec = new CompletableFuture<>();
 		// The lease is returned after the writer has finished (resources close in reverse order).
@@ -293,6 +306,95 @@ final class ImageRunner {
 				}
 			}
 			writer.finish();
+		}
+	}
+
+	/**
+	 * Deep Feature Factorization with scope=folder: one factorisation over all the images, in two
+	 * passes over the files so that no more than a batch of images is held. The first reads each
+	 * batch and keeps only its layer activations ({@link SharedConcepts.Pool}); after the one NMF,
+	 * the second reads the images again and writes each one's files from its own rows of W, as
+	 * the per-image pipeline does, and then {@link ConceptFiles#FOLDER_FILE} with every image's
+	 * concept areas. A file that cannot be read is reported in the first pass and left out.
+	 */
+	private static void sharedConcepts(ExplainCli.Options o, List<Path> images,
+		Map<Path, String> names, ResultCsv csv, Tally tally, PrintStream out, PrintStream err)
+	{
+		int batch = o.job.batchSize;
+		CompletableFuture<ModelSpec> spec = new CompletableFuture<>();
+		try (ModelCache.Lease lease = acquireModel(o, spec); WriterBehind writer = new WriterBehind(
+			batch))
+		{
+			ExplainableModel model = lease.model();
+			spec.complete(model.spec());
+			ExplainOptions options = o.job.options().toBuilder().cancelled(ModelCache::shuttingDown)
+				.build();
+			SharedConcepts.Pool pool = SharedConcepts.pool(model, options);
+			List<Path> pooled = new ArrayList<>();
+			try (ImageFileSource frames = new ImageFileSource(images, o.job.currentSlice, spec, batch,
+				true))
+			{
+				for (int from = 0; from < images.size(); from += batch) {
+					List<PreparedImage> chunk = new ArrayList<>();
+					for (int i = from; i < Math.min(images.size(), from + batch); i++) {
+						try {
+							Frame f = frames.next();
+							f.log.forEach(line -> err.println("  " + line));
+							f.image.close();
+							chunk.add(f.prepared);
+							pooled.add(f.file);
+						}
+						catch (ExplainException e) {
+							failed(images.get(i), e.getMessage(), csv, tally, err);
+						}
+					}
+					pool.add(chunk);
+				}
+			}
+			if (pooled.isEmpty()) return;
+			SharedConcepts shared = pool.factorise();
+			err.println("  Deep Feature Factorization: " + shared.concepts() + " concepts shared by " +
+				shared.images() + " images (" + shared.rows() + " positions factorised: " + shared
+					.factorisation() + ")");
+			boolean overlay = o.outputs.contains(ResultFiles.Output.OVERLAY) || o.panel;
+			RenderOptions render = RenderOptions.of(o.job.lut, o.job.opacity, o.job.threshold, o.job
+				.addRois && (overlay || o.outputs.contains(ResultFiles.Output.ROIS)), false, overlay);
+			TargetSpec target = TargetSpec.parse(o.job.target);
+			try (ImageFileSource frames = new ImageFileSource(pooled, o.job.currentSlice, spec, batch,
+				true))
+			{
+				for (int i = 0; i < pooled.size(); i++) {
+					Frame f;
+					try {
+						f = frames.next();
+					}
+					catch (ExplainException e) {
+						String reason = e.getMessage();
+						Path file = pooled.get(i);
+						writer.submit(() -> failed(file, reason, csv, tally, err));
+						continue;
+					}
+					Explanation e = shared.explanation(i, f.prepared, target);
+					writer.submit(() -> {
+						report(o, model, f, names.get(f.file), e, render, csv, out, err);
+						tally.ok.incrementAndGet();
+					});
+				}
+			}
+			writer.finish();
+			List<String> stems = new ArrayList<>();
+			List<double[]> areas = new ArrayList<>();
+			for (int i = 0; i < pooled.size(); i++) {
+				stems.add(names.get(pooled.get(i)));
+				areas.add(shared.areas(i));
+			}
+			if (shared.firstConcepts() != null) try {
+				ConceptFiles.writeFolder(shared.firstConcepts(), stems, areas, o.out);
+			}
+			catch (IOException x) {
+				throw new ExplainException("Cannot write " + o.out.resolve(ConceptFiles.FOLDER_FILE) +
+					" (" + AtomicFiles.reason(x) + "); free space or choose a writable --out folder.");
+			}
 		}
 	}
 

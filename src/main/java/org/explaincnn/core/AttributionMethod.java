@@ -70,6 +70,14 @@ public interface AttributionMethod {
 		return false;
 	}
 
+	/**
+	 * True if the maps do not depend on the class (Deep Feature Factorization's concepts): the
+	 * method is then run once per image, for the first class of the target, however many it names.
+	 */
+	default boolean classIndependent() {
+		return false;
+	}
+
 	/** Model passes (forward+backward) per image and class: the benchmark's unit of cost. */
 	default int passes(ExplainOptions options) {
 		return 1;

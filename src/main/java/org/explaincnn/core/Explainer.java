@@ -183,6 +183,8 @@ public final class Explainer {
 			logits = forward.logits;
 			probabilities = forward.probabilities;
 			classes = target.resolve(forward.logits, model.spec().labels);
+			// Class-independent maps (concepts) would be the same map once per class.
+			if (method.classIndependent() && classes.length > 1) classes = new int[] { classes[0] };
 			options.checkCancelled();
 			maps = method.explain(model, prepared, classes, options);
 		}
@@ -196,6 +198,22 @@ public final class Explainer {
 		return checked(new Explanation(method.id(), method.title(), out, TargetSpec.best(probabilities, 5),
 			probabilities, logits, (t1 - startNanos) / 1e6,
 			(t2 - t1) / 1e6, (t3 - startNanos) / 1e6), options);
+	}
+
+	/**
+	 * An explanation of maps made outside {@link #explain} (one image's share of concepts found
+	 * over a folder), assembled as {@link #explain} does: each map put back on the original image.
+	 */
+	public static Explanation of(ExplainableModel model, PreparedImage prepared,
+		AttributionMethod method, String layer, int[] classes, List<ClassMap> maps, float[] logits,
+		float[] probabilities, double methodMs, ExplainOptions options)
+	{
+		List<Attribution> out = new ArrayList<>();
+		for (int i = 0; i < classes.length; i++)
+			out.add(attribution(model, prepared, classes[i], logits, probabilities, layer, maps.get(
+				i)));
+		return checked(new Explanation(method.id(), method.title(), out, TargetSpec.best(
+			probabilities, 5), probabilities, logits, 0, methodMs, methodMs), options);
 	}
 
 	/** Key of an attribution's details that holds a warning for the user. */

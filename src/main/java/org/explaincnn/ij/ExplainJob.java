@@ -233,7 +233,7 @@ public final class ExplainJob {
 		if (threads > 0) TensorFlowRuntime.start(threads, threads);
 	}
 
-	ExplainOptions options() {
+	public ExplainOptions options() {
 		return ExplainOptions.builder().layer(layer == null || layer.isBlank() || layer
 			.equalsIgnoreCase("auto") ? null : layer.strip()).score(score).counterfactual(
 				counterfactual).seed(seed).batchSize(batchSize).params(params).build();

@@ -15,10 +15,12 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import org.explaincnn.core.Attribution;
+import org.explaincnn.core.Concepts;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.ij.io.FeatureTable;
 import org.explaincnn.ij.io.ResultNames;
+import org.explaincnn.ij.render.ConceptRenderer;
 
 /** What the GUI front ends do with a result: show it, fill the ROI Manager, save on request. */
 public final class ExplainPresenter {
@@ -49,6 +51,10 @@ public final class ExplainPresenter {
 		}
 		if (!GraphicsEnvironment.isHeadless() && FeatureTable.has(r.explanation))
 			FeatureTable.resultsTable(r.explanation).show(r.explanation.methodTitle + " features");
+		// Deep Feature Factorization's per-concept maps: the heatmap shown is its label image.
+		Concepts concepts = Concepts.of(r.explanation);
+		if (concepts != null && r.planes == null && !GraphicsEnvironment.isHeadless())
+			ConceptRenderer.conceptStack(concepts, r.heatmap).show();
 		if (r.planes != null && !GraphicsEnvironment.isHeadless()) r.planes.toResultsTable().show(
 			"Explain CNN planes - " + imp.getTitle());
 		Path saveTo = job.output;

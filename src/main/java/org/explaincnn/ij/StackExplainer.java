@@ -22,12 +22,14 @@ import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explanation;
 import org.explaincnn.core.PreparedImage;
+import org.explaincnn.core.TargetSpec;
 import org.explaincnn.ij.input.Frame;
 import org.explaincnn.ij.input.PlaneRange;
 import org.explaincnn.ij.io.PlaneTable;
 import org.explaincnn.ij.render.ExplanationRenderer;
 import org.explaincnn.ij.render.RenderOptions;
 import org.explaincnn.ij.render.ThresholdRois;
+import org.explaincnn.methods.SharedConcepts;
 
 /**
  * Explains every plane of a stack or hyperstack (or the slices and frames chosen with z= and t=):
@@ -46,6 +48,25 @@ public final class StackExplainer {
 
 	/** A plane of the input: slice z and frame t, from 1. */
 	public record Plane(int z, int t) {}
+
+	/**
+	 * The concepts shared by the planes: their layer activations pooled a batch at a time (the
+	 * planes are prepared again when explained, and log then), one factorisation.
+	 */
+	private static SharedConcepts sharedConcepts(ImagePlus imp, List<Plane> planes, ExplainJob job,
+		ExplainableModel model, BooleanSupplier cancelled)
+	{
+		ExplainOptions options = job.options().toBuilder().cancelled(() -> ModelCache.shuttingDown()
+			|| cancelled.getAsBoolean()).build();
+		SharedConcepts.Pool pool = SharedConcepts.pool(model, options);
+		for (int from = 0; from < planes.size(); from += job.batchSize) {
+			List<PreparedImage> chunk = new ArrayList<>();
+			for (Plane p : planes.subList(from, Math.min(planes.size(), from + job.batchSize)))
+				chunk.add(Frame.ofPlane(imp, p.z, p.t, model.spec(), line -> {}).prepared);
+			pool.add(chunk);
+		}
+		return pool.factorise();
+	}
 
 	/** The planes a job chooses of a stack, in ImageJ's order (slices vary fastest). */
 	public static List<Plane> planes(ImagePlus imp, ExplainJob job) {
@@ -81,6 +102,9 @@ public final class StackExplainer {
 		Set<String> messages = new LinkedHashSet<>();
 		int done = 0;
 		boolean stopped = false;
+		// Deep Feature Factorization with scope=folder: one factorisation over the planes first.
+		SharedConcepts shared = SharedConcepts.asked(job.method, job.options()) ? sharedConcepts(imp,
+			planes, job, model, cancelled) : null;
 		for (int from = 0; from < planes.size() && !stopped; from += job.batchSize) {
 			if (cancelled.getAsBoolean()) {
 				stopped = true;
@@ -95,7 +119,8 @@ public final class StackExplainer {
 			int chunkFrom = from;
 			List<Explanation> explained;
 			try {
-				explained = ImageExplainer.explain(model, chunk, job, (passes, total) -> progress.update(
+				explained = shared != null ? shared.explanations(from, chunk, TargetSpec.parse(job
+					.target)) : ImageExplainer.explain(model, chunk, job, (passes, total) -> progress.update(
 					chunkFrom + (int) ((long) n * passes / Math.max(1, total)), planes.size()), cancelled,
 					System.nanoTime());
 			}

@@ -45,6 +45,10 @@ final class DeepFeatureFactorization implements AttributionMethod {
 		"Iterations (cap)", "most multiplicative updates of the factorisation");
 	static final Param<Double> TOLERANCE = Param.number("tolerance", 0.005, 0, 1, "Tolerance",
 		"stop when the relative reconstruction error improves by less than this in 10 iterations");
+	/** Read by the folder front ends (the command line's pipeline), not by {@link #explain}. */
+	static final Param<String> SCOPE = Param.choice("scope", "image", List.of("image", "folder"),
+		"Scope", "image: each image its own concepts; folder: one factorisation over all the images "
+			+ "(the same concept numbers and colours in every image)");
 
 	@Override
 	public String id() {
@@ -68,7 +72,12 @@ final class DeepFeatureFactorization implements AttributionMethod {
 
 	@Override
 	public List<Param<?>> parameters() {
-		return List.of(CONCEPTS, TOP_K, ITERATIONS, TOLERANCE);
+		return List.of(CONCEPTS, TOP_K, ITERATIONS, TOLERANCE, SCOPE);
+	}
+
+	@Override
+	public boolean classIndependent() {
+		return true;
 	}
 
 	@Override
@@ -86,9 +95,10 @@ final class DeepFeatureFactorization implements AttributionMethod {
 		options.checkCancelled();
 		Nmf nmf = Nmf.factorise(a.data, a.positions(), a.channels, options.get(CONCEPTS), options.get(
 			ITERATIONS), options.get(TOLERANCE), options.seed);
-		Factors f = Factors.scaled(nmf, a);
+		Factors f = Factors.scaled(nmf);
 		float[] modelLabels = labelImage(f, a, image);
-		Concepts concepts = concepts(model, image, layer, a, nmf, f, modelLabels, options);
+		Concepts concepts = concepts(model, image, a, nmf, f, scores(model, image, layer, a, f,
+			options), modelLabels, options);
 		List<ClassMap> out = new ArrayList<>();
 		for (int c : classes) {
 			ClassMap m = new ClassMap(modelLabels.clone()).labels().detail(Concepts.KEY, concepts);
@@ -117,8 +127,8 @@ final class DeepFeatureFactorization implements AttributionMethod {
 			this.h = h;
 		}
 
-		static Factors scaled(Nmf nmf, FeatureMap a) {
-			int k = nmf.w.numCols, p = a.positions(), c = a.channels;
+		static Factors scaled(Nmf nmf) {
+			int k = nmf.w.numCols, p = nmf.w.numRows, c = nmf.h.numCols;
 			double[] peak = new double[k], mass = new double[k];
 			int[] area = new int[k];
 			for (int i = 0; i < p; i++) {
@@ -147,6 +157,12 @@ final class DeepFeatureFactorization implements AttributionMethod {
 					h[n * c + ch] = (float) (nmf.h(j, ch) * s);
 			}
 			return new Factors(k, p, c, w, h);
+		}
+
+		/** Rows {@code from..from+count-1} of W (one image's positions of a pooled matrix), same H. */
+		Factors rows(int from, int count) {
+			return new Factors(k, count, channels, Arrays.copyOfRange(w, from * k, (from + count) * k),
+				h);
 		}
 
 		/** Concept n's map at the layer's resolution. */
@@ -178,10 +194,13 @@ final class DeepFeatureFactorization implements AttributionMethod {
 		return labels;
 	}
 
-	private static Concepts concepts(ExplainableModel model, PreparedImage image, LayerInfo layer,
-		FeatureMap a, Nmf nmf, Factors f, float[] modelLabels, ExplainOptions options)
+	/**
+	 * The image's concepts: {@code f} holds its own rows of W (all of them, or its share of a
+	 * factorisation over several images), {@code probabilities} the concepts' class scores.
+	 */
+	static Concepts concepts(ExplainableModel model, PreparedImage image, FeatureMap a, Nmf nmf,
+		Factors f, float[][] probabilities, float[] modelLabels, ExplainOptions options)
 	{
-		float[][] probabilities = scores(model, image, layer, a, f, options);
 		ImageGeometry g = image.geometry;
 		float[] original = g.toOriginalNearest(modelLabels, 0f);
 		int[] count = new int[f.k + 1];
