@@ -157,7 +157,7 @@ final class VideoRunner {
 	{
 		ImagePlus imp = ImageFileSource.open(p);
 		ExplainResult r = StackExplainer.explain(imp, o.job, model, line -> err.println("  " + line),
-			ExplainOptions.ProgressListener.NONE, () -> false);
+			ExplainOptions.ProgressListener.NONE, () -> false, false);
 		String name = ResultNames.stem(p);
 		ImageExplainer.save(r, o.job, o.out, name, o.json, p.toAbsolutePath().toString());
 		r.planes.write(o.out.resolve(name + "." + method + ".planes.csv"));
