@@ -1,5 +1,10 @@
 package org.explaincnn.cli;
 
+import ij.IJ;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.process.ImageProcessor;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -136,6 +141,8 @@ final class Benchmark {
 			memory(model, image, raster, w, h, soak, out);
 			out.println();
 			wholeProcess(o, model, modelDir, (t1 - t0) / 1e6, out);
+			out.println();
+			timeLapseAgainstFolder(modelDir, o.job.batchSize, out);
 		}
 		return 0;
 	}
@@ -474,5 +481,86 @@ final class Benchmark {
 		}
 		Arrays.sort(t);
 		return t[n / 2];
+	}
+
+	/** Frames of the time-lapse comparison (issue 11). */
+	private static final int TIME_LAPSE_FRAMES = 500;
+
+	/**
+	 * A time-lapse against its frames as a folder (issue 11: at most 1.1 times the folder):
+	 * {@code ./explain lapse.tif --stack} on a 500-frame 224 x 224 RGB time-lapse and
+	 * {@code ./explain} on the same frames as PNG files (default outputs, and heatmap TIFFs only,
+	 * which is what the stack writes too: one TIFF, no overlay PNGs), Grad-CAM top-1, each run a
+	 * new process (start to exit), median of 3, alternated so that all see the same load.
+	 */
+	private static void timeLapseAgainstFolder(Path modelDir, int batch, PrintStream out)
+		throws IOException
+	{
+		Path scratch = Files.createTempDirectory("explaincnn-bench-lapse");
+		try {
+			List<Path> samples = ExplainCli.sampleImages();
+			List<ImageProcessor> distinct = new ArrayList<>();
+			for (Path s : samples)
+				distinct.add(IJ.openImage(s.toString()).getProcessor().convertToRGB().resize(224, 224));
+			Path folder = Files.createDirectories(scratch.resolve("frames"));
+			ImageStack stack = new ImageStack(224, 224);
+			for (int i = 0; i < TIME_LAPSE_FRAMES; i++) {
+				ImageProcessor f = distinct.get(i % distinct.size());
+				stack.addSlice("t" + (i + 1), f);
+				IJ.saveAs(new ImagePlus("frame", f), "png", folder.resolve(String.format(Locale.ROOT,
+					"%03d.png", i)).toString());
+			}
+			ImagePlus lapse = new ImagePlus("lapse", stack);
+			lapse.setDimensions(1, 1, TIME_LAPSE_FRAMES);
+			Path tif = scratch.resolve("lapse.tif");
+			IJ.saveAsTiff(lapse, tif.toString());
+			double[][] times = new double[3][PROCESS_RUNS];
+			for (int run = 0; run < PROCESS_RUNS; run++) {
+				times[0][run] = timedProcess(modelDir, batch, scratch.resolve("stack-" + run), tif
+					.toString(), "--stack");
+				times[1][run] = timedProcess(modelDir, batch, scratch.resolve("folder-" + run), folder
+					.toString());
+				// Like for like: the stack writes one heatmap TIFF (no overlay PNG per frame).
+				times[2][run] = timedProcess(modelDir, batch, scratch.resolve("tiffs-" + run), folder
+					.toString(), "--outputs", "heatmap");
+			}
+			double[] median = new double[3];
+			for (int i = 0; i < 3; i++) {
+				Arrays.sort(times[i]);
+				median[i] = times[i][PROCESS_RUNS / 2];
+			}
+			out.printf(Locale.ROOT, "Time-lapse of %d frames (224x224 RGB), Grad-CAM top-1, a new JVM " +
+				"per run, median of %d, alternated: --stack %.0f ms; the frames as a folder %.0f ms " +
+				"(ratio %.2f), as a folder with heatmap TIFFs only %.0f ms (ratio %.2f; issue 11: at " +
+				"most 1.10)%n", TIME_LAPSE_FRAMES, PROCESS_RUNS, median[0], median[1], median[0] /
+					median[1], median[2], median[0] / median[2]);
+		}
+		finally {
+			FileTrees.delete(scratch);
+		}
+	}
+
+	/** Wall time of one {@code ./explain} process with these arguments, in ms. */
+	private static double timedProcess(Path modelDir, int batch, Path outDir, String... arguments)
+		throws IOException
+	{
+		List<String> command = javaCommand();
+		command.addAll(List.of(arguments));
+		command.addAll(List.of("--model", modelDir.toAbsolutePath().toString(), "--batch", String
+			.valueOf(batch), "--out", outDir.toString()));
+		long start = System.nanoTime();
+		Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+		try {
+			int code = p.waitFor();
+			if (code != 0) throw new ExplainException("Benchmark: './explain " + String.join(" ",
+				arguments) + "' exited with " + code + "; run it by hand to see why.");
+			return (System.nanoTime() - start) / 1e6;
+		}
+		catch (InterruptedException e) {
+			p.destroy();
+			Thread.currentThread().interrupt();
+			throw new ExplainException("Benchmark interrupted.");
+		}
 	}
 }

@@ -30,6 +30,7 @@ import org.explaincnn.ij.input.ImageFileSource;
 import org.explaincnn.ij.input.VideoSource;
 import org.explaincnn.ij.io.AtomicFiles;
 import org.explaincnn.ij.io.PlaneTable;
+import org.explaincnn.ij.io.ResultNames;
 import org.explaincnn.ij.io.VideoWriter;
 import org.explaincnn.ij.render.ExplanationRenderer;
 import org.explaincnn.ij.render.RenderOptions;
@@ -71,7 +72,7 @@ final class VideoRunner {
 		try (ModelCache.Lease lease = ImageExplainer.acquireModel(o.job)) {
 			ExplainableModel model = lease.model();
 			for (Path v : videos) {
-				Path target = o.out.resolve(stem(v) + "." + method + ".overlay" + extension(v));
+				Path target = o.out.resolve(ResultNames.stem(v) + "." + method + ".overlay" + extension(v));
 				if (Files.exists(target) && !o.overwrite) {
 					err.println("explain: " + v.getFileName() + ": results exist (" + target +
 						"), kept; --overwrite replaces them.");
@@ -113,8 +114,8 @@ final class VideoRunner {
 		throws IOException
 	{
 		String method = Methods.byName(job.method).id();
-		Path target = outDir.resolve(stem(video) + "." + method + ".overlay" + extension(video));
-		Path csv = outDir.resolve(stem(video) + "." + method + ".planes.csv");
+		Path target = outDir.resolve(ResultNames.stem(video) + "." + method + ".overlay" + extension(video));
+		Path csv = outDir.resolve(ResultNames.stem(video) + "." + method + ".planes.csv");
 		Files.deleteIfExists(csv);
 		RenderOptions render = ImageExplainer.renderOptions(job, false, true);
 		int maps = ImageExplainer.mapCount(job), done = 0;
@@ -156,20 +157,14 @@ final class VideoRunner {
 	{
 		ImagePlus imp = ImageFileSource.open(p);
 		ExplainResult r = StackExplainer.explain(imp, o.job, model, line -> err.println("  " + line),
-			ExplainOptions.ProgressListener.NONE, () -> false);
-		String name = stem(p);
+			ExplainOptions.ProgressListener.NONE, () -> false, false);
+		String name = ResultNames.stem(p);
 		ImageExplainer.save(r, o.job, o.out, name, o.json, p.toAbsolutePath().toString());
 		r.planes.write(o.out.resolve(name + "." + method + ".planes.csv"));
 		out.printf(Locale.ROOT, "%-16s %d planes (%d x %d x %d)  -> %s%n", p.getFileName(), r.planes
 			.planes(), imp.getNChannels(), imp.getNSlices(), imp.getNFrames(), o.out.resolve(name + "." +
 				method + ".heatmap.tif"));
 		imp.close();
-	}
-
-	private static String stem(Path p) {
-		String n = p.getFileName().toString();
-		int dot = n.lastIndexOf('.');
-		return dot > 0 ? n.substring(0, dot) : n;
 	}
 
 	private static String extension(Path video) {

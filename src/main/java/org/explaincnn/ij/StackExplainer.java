@@ -87,17 +87,28 @@ public final class StackExplainer {
 	public static ExplainResult explain(ImagePlus imp, ExplainJob job, ExplainableModel model,
 		Consumer<String> log, ExplainOptions.ProgressListener progress, BooleanSupplier cancelled)
 	{
+		return explain(imp, job, model, log, progress, cancelled, true);
+	}
+
+	/**
+	 * As above; without {@code drawOnInput} the input's overlay is left alone: the command line
+	 * never shows it, and a coloured image per plane would cost time and memory for nothing.
+	 */
+	public static ExplainResult explain(ImagePlus imp, ExplainJob job, ExplainableModel model,
+		Consumer<String> log, ExplainOptions.ProgressListener progress, BooleanSupplier cancelled,
+		boolean drawOnInput)
+	{
 		List<Plane> planes = planes(imp, job);
 		List<Integer> zs = PlaneRange.parse(job.z, imp.getNSlices(), "z");
 		List<Integer> ts = PlaneRange.parse(job.t, imp.getNFrames(), "t");
 		int w = imp.getWidth(), h = imp.getHeight(), maps = job.sweep != null ? 0 : ImageExplainer
 			.mapCount(job);
 		checkFits(imp, planes.size(), Math.max(1, maps));
-		RenderOptions render = ImageExplainer.renderOptions(job, true, false);
+		RenderOptions render = ImageExplainer.renderOptions(job, drawOnInput, false);
 		ImageStack heat = null;
 		PlaneTable table = new PlaneTable();
 		List<Roi> rois = new ArrayList<>();
-		float[] ranges = new float[planes.size()];
+		double[] range = null;
 		Explanation first = null;
 		Set<String> messages = new LinkedHashSet<>();
 		int done = 0;
@@ -137,7 +148,10 @@ public final class StackExplainer {
 				}
 				Plane p = planes.get(from + i);
 				int index = from + i, zi = index % zs.size() + 1, ti = index / zs.size() + 1;
-				ranges[index] = store(heat, e, index, maps, p, model);
+				store(heat, e, index, maps, p);
+				// The planes share one display range, each plane's as a single image would get it.
+				double[] own = ExplanationRenderer.evidenceRange(e);
+				range = range == null ? own : ExplanationRenderer.union(range, own);
 				table.addAll(PlaneTable.rows(index + 1, p.z, p.t, e, model.spec().labels));
 				rois.addAll(planeRois(imp, e, p, render, model, maps, zi, ti));
 			}
@@ -149,8 +163,9 @@ public final class StackExplainer {
 		if (stopped) log.accept(String.format(Locale.ROOT, "Cancelled after %d of %d planes of '%s'; " +
 			"the results hold the %d planes explained (the heatmap is 0 on the others).", done, planes
 				.size(), imp.getTitle(), done));
-		ImagePlus heatmap = heatmap(imp, heat, first, maps, zs.size(), ts.size(), max(ranges), render);
-		List<Roi> onInput = drawOnInput(imp, heat, planes, maps, done, heatmap, rois, render, first);
+		ImagePlus heatmap = heatmap(imp, heat, first, maps, zs.size(), ts.size(), range, render);
+		List<Roi> onInput = render.drawOnInput ? drawOnInput(imp, heat, planes, maps, done, heatmap,
+			rois, render, first) : List.of();
 		// The heatmap shows the ROIs too, each on its own map, slice and frame there.
 		Overlay heatOverlay = new Overlay();
 		for (Roi r : rois) {
@@ -185,40 +200,15 @@ public final class StackExplainer {
 		return s;
 	}
 
-	/** Puts a plane's maps into the heatmap stack; returns its display maximum. */
-	private static float store(ImageStack heat, Explanation e, int index, int maps, Plane p,
-		ExplainableModel model)
-	{
-		float hi = 0;
+	/** Puts a plane's maps into the heatmap stack. */
+	private static void store(ImageStack heat, Explanation e, int index, int maps, Plane p) {
 		for (int m = 0; m < maps; m++) {
 			Attribution a = e.attributions.get(m);
 			int slice = index * maps + m + 1;
 			heat.setPixels(a.map.clone(), slice);
 			heat.setSliceLabel(String.format(Locale.ROOT, "z=%d t=%d %s (%d)", p.z, p.t, a.label.split(
 				",")[0], a.classIndex), slice);
-			hi = Math.max(hi, positivePercentile(a.map, 0.995f));
 		}
-		return hi;
-	}
-
-	/** The q-quantile of a map's positive values (0 if none), as a single image's display uses. */
-	private static float positivePercentile(float[] map, float q) {
-		int n = 0;
-		for (float v : map)
-			if (v > 0) n++;
-		if (n == 0) return 0;
-		float[] positive = new float[n];
-		int i = 0;
-		for (float v : map)
-			if (v > 0) positive[i++] = v;
-		return ExplanationRenderer.select(positive, Math.min(n - 1, (int) (q * n)));
-	}
-
-	private static float max(float[] v) {
-		float m = 0;
-		for (float x : v)
-			m = Math.max(m, x);
-		return m;
 	}
 
 	/**
@@ -253,7 +243,7 @@ public final class StackExplainer {
 
 	/** The heatmap hyperstack: the input's slices, frames and calibration; one channel per map. */
 	private static ImagePlus heatmap(ImagePlus imp, ImageStack heat, Explanation first, int maps,
-		int slices, int frames, float hi, RenderOptions render)
+		int slices, int frames, double[] range, RenderOptions render)
 	{
 		Attribution a = first.attributions.get(0);
 		String what = maps == 1 ? a.label.split(",")[0] : maps + " maps";
@@ -261,8 +251,8 @@ public final class StackExplainer {
 		out.setDimensions(maps, slices, frames);
 		if (imp.isHyperStack() || maps > 1) out.setOpenAsHyperStack(true);
 		out.setCalibration(imp.getCalibration().copy());
-		out.getProcessor().setLut(render.lut);
-		out.setDisplayRange(0, hi > 0 ? hi : 1);
+		out.getProcessor().setLut(ExplanationRenderer.lutFor(first, render));
+		out.setDisplayRange(range[0], range[1] > range[0] ? range[1] : 1);
 		out.setProp("ExplainCNN.method", first.method);
 		out.setProp("ExplainCNN.class", a.classIndex);
 		out.setProp("ExplainCNN.label", a.label);
@@ -283,7 +273,8 @@ public final class StackExplainer {
 		if (render.opacity > 0) for (int i = 0; i < done; i++) {
 			ImageRoi map = ExplanationRenderer.colouredRoi((float[]) heat.getPixels(i * maps + 1), heat
 				.getWidth(), heat.getHeight(), heatmap.getDisplayRangeMin(), heatmap.getDisplayRangeMax(),
-				render.lut, render.opacity, "heatmap " + first.attributions.get(0).label.split(",")[0]);
+				heatmap.getProcessor().getLut(), render.opacity, "heatmap " + first.attributions.get(0)
+					.label.split(",")[0]);
 			position(map, imp, planes.get(i));
 			overlay.add(map, "Explain CNN " + first.methodTitle);
 			added.add(map);

@@ -11,12 +11,15 @@ import ij.ImagePlus;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 
 import org.explaincnn.TestData;
 import org.junit.jupiter.api.Test;
@@ -99,9 +102,60 @@ class LiveExplainerTest {
 		}
 		assertFalse(liveThreadAlive(), "no live thread left");
 		assertTrue(Thread.activeCount() <= threadsBefore, "threads back to before");
+		// Where a frame's time goes: reading and the model, then drawing (heatmap, overlay, ROIs).
+		double modelMs = 0, drawMs = 0, drawMax = 0;
+		for (LiveExplainer.Result r : results) {
+			modelMs += (r.explainedNanos() - r.seenNanos()) / 1e6;
+			drawMs += (r.doneNanos() - r.explainedNanos()) / 1e6;
+			drawMax = Math.max(drawMax, (r.doneNanos() - r.explainedNanos()) / 1e6);
+		}
 		System.out.printf(Locale.ROOT, "LIVE %d frames written in %d s, %d explained: %.1f frames/s; " +
-			"latency from write to drawn result mean %.0f ms, max %.0f ms%n", count, seconds, results
-				.size(), results.size() / (double) seconds, latencySum / Math.max(1, measured),
-			latencyMax);
+			"latency from write to drawn result mean %.0f ms, max %.0f ms; per frame read + model " +
+			"%.1f ms, drawing %.1f ms (max %.1f ms)%n", count, seconds, results.size(), results.size() /
+				(double) seconds, latencySum / Math.max(1, measured), latencyMax, modelMs / results.size(),
+			drawMs / results.size(), drawMax);
+	}
+
+	/**
+	 * An image that does not change costs the live thread little CPU (it looked at the whole
+	 * 2000 x 2000 plane every millisecond before: most of a core) and is explained once; a frame
+	 * written in place over it is seen and explained once more.
+	 */
+	@Test
+	void anUnchangingImageIsExplainedOnceAndCostsLittleCpuWhileIdle() throws Exception {
+		ImageProcessor big = IJ.openImage(TestData.sampleImage("both.png").toString()).getProcessor()
+			.resize(2000, 2000);
+		ImagePlus still = new ImagePlus("still", big);
+		ExplainJob job = new ExplainJob();
+		job.model = TestData.sampleModel();
+		List<LiveExplainer.Result> results = new CopyOnWriteArrayList<>();
+		List<String> log = new ArrayList<>();
+		ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+		try (LiveExplainer live = LiveExplainer.start(still, job, log::add, results::add)) {
+			waitFor(() -> results.size() >= 1);
+			Thread.sleep(300); // the first frame's drawing done
+			Thread thread = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName()
+				.equals("explaincnn-live still")).findFirst().orElseThrow();
+			long before = cpu.getThreadCpuTime(thread.getId()), wall = System.nanoTime();
+			Thread.sleep(1000);
+			double share = (cpu.getThreadCpuTime(thread.getId()) - before) / (double) (System
+				.nanoTime() - wall);
+			System.out.printf(Locale.ROOT, "LIVE idle: %.2f%% of a core on a 2000 x 2000 image%n", 100 *
+				share);
+			assertTrue(share < 0.10, "idle live thread used " + share + " of a core");
+			assertEquals(1, results.size(), "an unchanged image is explained once");
+			big.invert(); // written in place: same array, new pixels
+			waitFor(() -> results.size() >= 2);
+			Thread.sleep(200);
+			assertEquals(2, results.size(), "the new frame once");
+			assertNull(live.failure(), log.toString());
+		}
+	}
+
+	private static void waitFor(BooleanSupplier done) throws InterruptedException {
+		long deadline = System.currentTimeMillis() + 60_000;
+		while (!done.getAsBoolean() && System.currentTimeMillis() < deadline)
+			Thread.sleep(10);
+		assertTrue(done.getAsBoolean(), "timed out");
 	}
 }

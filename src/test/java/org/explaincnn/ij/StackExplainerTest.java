@@ -305,4 +305,49 @@ class StackExplainerTest {
 		assertTrue(e.getMessage().contains("3 channels") && !e.getMessage().contains("\n"), e
 			.getMessage());
 	}
+
+	/**
+	 * A signed method (feature ablation: negative = evidence against the class) on a stack gets the
+	 * single image's centred colour map and a range centred on 0 holding every plane's own range;
+	 * the planes table names its score column for what it holds, the logit.
+	 */
+	@Test
+	void aSignedStackIsDrawnCentredOnZeroAsItsPlanesAreAlone() throws Exception {
+		ImageProcessor both = IJ.openImage(TestData.sampleImage("both.png").toString()).getProcessor();
+		ImageStack stack = new ImageStack(both.getWidth(), both.getHeight());
+		stack.addSlice("both", both.duplicate());
+		ImageProcessor flipped = both.duplicate();
+		flipped.flipHorizontal();
+		stack.addSlice("flipped", flipped);
+		ExplainJob job = ablation(true);
+		ExplainResult r = ImageExplainer.explain(new ImagePlus("two planes", stack), job, line -> {},
+			ExplainOptions.ProgressListener.NONE, () -> false);
+		double widest = 0;
+		for (int z = 1; z <= 2; z++) {
+			ExplainResult alone = ImageExplainer.explain(new ImagePlus("plane " + z, stack.getProcessor(
+				z).duplicate()), ablation(false), line -> {},
+				ExplainOptions.ProgressListener.NONE, () -> false);
+			assertTrue(alone.heatmap.getDisplayRangeMin() < 0, "plane " + z +
+				" has evidence against the class (else this test cannot tell)");
+			assertEquals(-alone.heatmap.getDisplayRangeMin(), alone.heatmap.getDisplayRangeMax(), 1e-9);
+			widest = Math.max(widest, alone.heatmap.getDisplayRangeMax());
+			assertArrayEquals(lutBytes(alone.heatmap), lutBytes(r.heatmap), "the single image's LUT");
+		}
+		assertEquals(-widest, r.heatmap.getDisplayRangeMin(), 1e-6 * widest, "centred on 0");
+		assertEquals(widest, r.heatmap.getDisplayRangeMax(), 1e-6 * widest);
+		assertTrue(r.planes.toResultsTable().columnExists("logit"));
+		assertTrue(PlaneTable.HEADER.contains(",logit,") && !PlaneTable.HEADER.contains("score"));
+		assertEquals(r.explanation.attributions.get(0).logit, r.planes.rows().get(0).logit(), 0);
+	}
+
+	private static ExplainJob ablation(boolean stack) {
+		ExplainJob job = job(TestData.sampleModel(), stack);
+		job.method = "featureablation";
+		job.set("cell", "56"); // a 4 x 4 grid: 17 forward passes a plane
+		return job;
+	}
+
+	private static byte[] lutBytes(ImagePlus imp) {
+		return imp.getProcessor().getLut().getBytes();
+	}
 }

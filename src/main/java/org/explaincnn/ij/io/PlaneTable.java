@@ -17,19 +17,19 @@ import org.explaincnn.core.Labels;
 
 /**
  * One row per explained plane of a stack or frame of a video (one per map when a plane has
- * several): its position, the model's top class and probability, the target with its score and
- * probability, the layer and the time. Shown as a Results table and written as CSV
+ * several): its position, the model's top class and probability, the target with its logit and
+ * probability (the logit whatever --score chose, so named), the layer and the time. Shown as a Results table and written as CSV
  * ({@code <stem>.<method>.planes.csv}); a video's rows are appended as whole lines as its frames
  * are explained, so an interrupted run keeps whole rows.
  */
 public final class PlaneTable {
 
 	public static final String HEADER =
-		"plane,z,t,predicted,probability,target,class,score,target_probability,layer,ms";
+		"plane,z,t,predicted,probability,target,class,logit,target_probability,layer,ms";
 
 	/** One row; z and t count from 1 (t is the frame number of a video). */
 	public record Row(int plane, int z, int t, String predicted, double probability, String target,
-		int classIndex, double score, double targetProbability, String layer, double ms) {}
+		int classIndex, double logit, double targetProbability, String layer, double ms) {}
 
 	private final List<Row> rows = new ArrayList<>();
 
@@ -61,7 +61,7 @@ public final class PlaneTable {
 	public static String line(Row r) {
 		return String.join(",", Integer.toString(r.plane), Integer.toString(r.z), Integer.toString(
 			r.t), ResultCsv.quote(r.predicted), fmt(r.probability), ResultCsv.quote(r.target), Integer
-				.toString(r.classIndex), fmt(r.score), fmt(r.targetProbability), ResultCsv.quote(r.layer),
+				.toString(r.classIndex), fmt(r.logit), fmt(r.targetProbability), ResultCsv.quote(r.layer),
 			String.format(Locale.ROOT, "%.1f", r.ms));
 	}
 
@@ -96,7 +96,7 @@ public final class PlaneTable {
 			rt.addValue("probability", r.probability);
 			rt.addValue("target", r.target);
 			rt.addValue("class", r.classIndex);
-			rt.addValue("score", r.score);
+			rt.addValue("logit", r.logit);
 			rt.addValue("target probability", r.targetProbability);
 			rt.addValue("layer", r.layer);
 			rt.addValue("ms", r.ms);

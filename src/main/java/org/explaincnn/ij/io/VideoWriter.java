@@ -16,6 +16,9 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 import org.jcodec.api.awt.AWTSequenceEncoder;
+import org.jcodec.common.io.NIOUtils;
+import org.jcodec.common.io.SeekableByteChannel;
+import org.jcodec.common.model.Rational;
 
 /**
  * Writes a video frame by frame, never holding more than two frames: {@code .avi} as MJPEG through
@@ -58,9 +61,11 @@ public abstract class VideoWriter implements AutoCloseable {
 		private final BlockingQueue<ColorProcessor> handOver = new ArrayBlockingQueue<>(1);
 		private final FutureTask<Path> writing;
 		private final Thread thread;
+		private final int frames;
 		private volatile boolean aborted;
 
 		Avi(Path target, int frames, int width, int height, double fps) {
+			this.frames = frames;
 			VirtualStack stack = new VirtualStack(width, height, null, null) {
 
 				private int last;
@@ -109,7 +114,11 @@ public abstract class VideoWriter implements AutoCloseable {
 		public void add(ColorProcessor frame) throws IOException {
 			try {
 				while (!handOver.offer(frame, 100, TimeUnit.MILLISECONDS))
-					if (writing.isDone()) result(); // the writer failed: say why
+					if (writing.isDone()) {
+						result(); // the writer failed: say why
+						// It ended normally: it had all the frames it was told of, none is wanted.
+						throw new IOException("the AVI already holds its " + frames + " frames");
+					}
 			}
 			catch (InterruptedException e) {
 				Thread.currentThread().interrupt();
@@ -156,14 +165,25 @@ public abstract class VideoWriter implements AutoCloseable {
 	private static final class Mp4 extends VideoWriter {
 
 		private final Path target, tmp;
+		private final SeekableByteChannel channel;
 		private final AWTSequenceEncoder encoder;
 		private boolean done;
 
 		Mp4(Path target, double fps) throws IOException {
 			this.target = target;
 			this.tmp = AtomicFiles.temporary(target);
-			encoder = AWTSequenceEncoder.createSequenceEncoder(tmp.toFile(), (int) Math.max(1, Math
-				.round(fps)));
+			// The channel is ours so that close() can close it when finish() never comes; the rate
+			// is kept to 1/1000 frame per second (29.97 stays 29.97).
+			channel = NIOUtils.writableChannel(tmp.toFile());
+			try {
+				encoder = new AWTSequenceEncoder(channel, Rational.R((int) Math.max(1, Math.round(fps *
+					1000)), 1000));
+			}
+			catch (IOException | RuntimeException e) {
+				NIOUtils.closeQuietly(channel);
+				AtomicFiles.discard(tmp);
+				throw e;
+			}
 		}
 
 		@Override
@@ -174,12 +194,14 @@ public abstract class VideoWriter implements AutoCloseable {
 		@Override
 		public Path finish() throws IOException {
 			encoder.finish();
+			channel.close();
 			done = true;
 			return AtomicFiles.moveIntoPlace(tmp, target);
 		}
 
 		@Override
 		public void close() {
+			NIOUtils.closeQuietly(channel);
 			if (!done) AtomicFiles.discard(tmp);
 		}
 	}

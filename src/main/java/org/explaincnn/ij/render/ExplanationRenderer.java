@@ -118,16 +118,11 @@ public final class ExplanationRenderer {
 	{
 		Attribution first = e.attributions.get(0);
 		ImageStack stack = new ImageStack(first.width, first.height);
-		double lo = 0, hi = 0;
 		boolean perLayer = e.attributions.size() > 1 && e.attributions.stream().map(a -> a.layer)
 			.distinct().count() > 1;
 		for (Attribution a : e.attributions) {
 			FloatProcessor fp = new FloatProcessor(a.width, a.height, a.map.clone());
 			stack.addSlice(perLayer ? a.layer : a.label + " (" + a.classIndex + ")", fp);
-			for (float v : a.map) {
-				lo = Math.min(lo, v);
-				hi = Math.max(hi, v);
-			}
 		}
 		String layer = first.layer == null ? "" : " @ " + first.layer.substring(first.layer
 			.lastIndexOf('/') + 1);
@@ -137,12 +132,8 @@ public final class ExplanationRenderer {
 		heat.setStack(e.methodTitle + " " + what + layer + " - " + imp.getTitle(), stack);
 		heat.setCalibration(imp.getCalibration().copy());
 		heat.getProcessor().setLut(lut);
-		// Display (and overlay) the evidence for the class, from 0 to the 99.5th percentile of the
-		// positive values: pixel-level maps have a few outliers that would leave the rest black.
-		// All values, negative ones included, stay in the 32-bit data.
-		// Signed maps (negative = evidence against the class) are centred on 0 instead.
-		if (signed(e) && lo < 0) heat.setDisplayRange(-Math.max(-lo, hi), Math.max(-lo, hi));
-		else heat.setDisplayRange(0, hi > 0 ? positivePercentile(e, 0.995) : Math.max(-lo, 1));
+		double[] range = displayRange(e);
+		heat.setDisplayRange(range[0], range[1]);
 		heat.setProp("ExplainCNN.method", e.method);
 		heat.setProp("ExplainCNN.class", first.classIndex);
 		heat.setProp("ExplainCNN.label", first.label);
@@ -153,6 +144,45 @@ public final class ExplanationRenderer {
 		heat.setProp("ExplainCNN.predictedLabel", labels.name(e.top[0]));
 		heat.setProp("ExplainCNN.predictedProbability", e.probabilities[e.top[0]]);
 		heat.setProp("ExplainCNN.ms", String.format(Locale.ROOT, "%.1f", e.totalMs));
+	}
+
+	/**
+	 * The display (and overlay) range of an explanation's maps: the evidence for the class, from 0
+	 * to the 99.5th percentile of the positive values (pixel-level maps have a few outliers that
+	 * would leave the rest black); signed maps with negative values (evidence against the class)
+	 * centred on 0 instead. All values stay in the 32-bit data. A map without evidence gets 0 to
+	 * its largest magnitude (at least 1).
+	 */
+	public static double[] displayRange(Explanation e) {
+		double[] r = evidenceRange(e);
+		if (r[1] > 0) return r;
+		double lo = 0;
+		for (Attribution a : e.attributions)
+			for (float v : a.map)
+				lo = Math.min(lo, v);
+		return new double[] { 0, Math.max(-lo, 1) };
+	}
+
+	/**
+	 * {@link #displayRange} without the fallback: {0, 0} for maps without evidence, so that a stack
+	 * can combine its planes' ranges ({@link #union}) without a blank plane widening them.
+	 */
+	public static double[] evidenceRange(Explanation e) {
+		double lo = 0, hi = 0;
+		for (Attribution a : e.attributions)
+			for (float v : a.map) {
+				lo = Math.min(lo, v);
+				hi = Math.max(hi, v);
+			}
+		if (signed(e) && lo < 0) return new double[] { -Math.max(-lo, hi), Math.max(-lo, hi) };
+		return new double[] { 0, hi > 0 ? positivePercentile(e, 0.995) : 0 };
+	}
+
+	/** One range showing every plane as its own range would: centred on 0 if any was. */
+	public static double[] union(double[] a, double[] b) {
+		double lo = Math.min(a[0], b[0]), hi = Math.max(a[1], b[1]);
+		if (lo < 0) return new double[] { -Math.max(-lo, hi), Math.max(-lo, hi) };
+		return new double[] { lo, hi };
 	}
 
 	/**
@@ -167,7 +197,7 @@ public final class ExplanationRenderer {
 	 * The colour map: the chosen one, except that signed maps drawn with the default LUT get
 	 * {@link #DIVERGING}, so that evidence for and against the class have different colours.
 	 */
-	static LUT lutFor(Explanation e, RenderOptions o) {
+	public static LUT lutFor(Explanation e, RenderOptions o) {
 		return signed(e) && (o.lutName == null || o.lutName.isBlank() || o.lutName.strip()
 			.equalsIgnoreCase(Luts.DEFAULT)) ? DIVERGING : o.lut;
 	}
