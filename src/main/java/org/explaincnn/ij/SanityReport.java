@@ -19,6 +19,7 @@ import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.PreparedImage;
 import org.explaincnn.core.TargetSpec;
 import org.explaincnn.ij.io.AtomicFiles;
+import org.explaincnn.ij.io.ResultCsv;
 import org.explaincnn.metrics.Evaluation;
 import org.explaincnn.metrics.SanityCheck;
 import org.explaincnn.methods.Methods;
@@ -45,7 +46,7 @@ public final class SanityReport {
 	{
 		AttributionMethod method = Methods.byName(job.method);
 		int cls = Evaluation.classes(model, image, TargetSpec.parse(job.target))[0];
-		return SanityCheck.of(model, image, method, cls, MethodEvaluation.options(job, method,
+		return SanityCheck.of(model, image, method, cls, ImageExplainer.options(job, method, image,
 			progress, cancelled), layers);
 	}
 
@@ -55,7 +56,7 @@ public final class SanityReport {
 			PrintWriter w = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
 			w.println(CSV_HEADER);
 			for (SanityCheck.Step s : r.steps())
-				w.println(String.join(",", EvaluationReport.quote(s.layer()), String.valueOf(s.depth()),
+				w.println(String.join(",", ResultCsv.quote(s.layer()), String.valueOf(s.depth()),
 					EvaluationReport.number(s.spearmanAbsolute()), EvaluationReport.number(s
 						.spearmanSigned()), EvaluationReport.number(s.ssim())));
 			w.flush();

@@ -37,6 +37,7 @@ class SanityCommandTest {
 	void sanityCheckRunsFromAMacro() throws Exception {
 		Path result = tmp.resolve("result.txt"), out = tmp.resolve("out");
 		String macro = String.join("\n", //
+			"run(\"Clear Results\");", // the rows of other tests in this JVM are not ours
 			"open(\"" + TestData.sampleImage("both.png") + "\");", //
 			"run(\"Sanity Check\", \"model=[" + TestData.sampleModel() + "] method=gradcam " +
 				"target=tabby layers=2 output=[" + out + "]\");", //
