@@ -3,6 +3,7 @@ package org.explaincnn.cli;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
+import ij.io.FileSaver;
 import ij.process.ImageProcessor;
 
 import java.io.IOException;
@@ -45,7 +46,7 @@ final class Benchmark {
 
 	private Benchmark() {}
 
-	static int run(ExplainCli.Options o, int repeats, int soak, PrintStream out)
+	static int run(ExplainCli.Options o, int repeats, int soak, boolean wholeOnly, PrintStream out)
 		throws IOException
 	{
 		long t0 = System.nanoTime();
@@ -68,6 +69,10 @@ final class Benchmark {
 					.availableProcessors());
 			out.printf(Locale.ROOT, "engine start %.0f ms, model load %.0f ms%n", (t1 - t0) / 1e6, (t2 -
 				t1) / 1e6);
+			if (wholeOnly) {
+				wholeProcess(o, model, modelDir, (t1 - t0) / 1e6, out);
+				return 0;
+			}
 			int big = Math.min(32, model.spec().maxBatch);
 			// Raw passes are seeded with the image's own top class (one class per row).
 			int top = ExplainableModel.argmax(Passes.run(model, image, new PassRequest(image.modelInput,
@@ -507,13 +512,14 @@ final class Benchmark {
 			for (int i = 0; i < TIME_LAPSE_FRAMES; i++) {
 				ImageProcessor f = distinct.get(i % distinct.size());
 				stack.addSlice("t" + (i + 1), f);
-				IJ.saveAs(new ImagePlus("frame", f), "png", folder.resolve(String.format(Locale.ROOT,
-					"%03d.png", i)).toString());
+				// FileSaver, not IJ.saveAs: headless, IJ.saveAs goes through IJ.run, which builds menus.
+				new FileSaver(new ImagePlus("frame", f)).saveAsPng(folder.resolve(String.format(
+					Locale.ROOT, "%03d.png", i)).toString());
 			}
 			ImagePlus lapse = new ImagePlus("lapse", stack);
 			lapse.setDimensions(1, 1, TIME_LAPSE_FRAMES);
 			Path tif = scratch.resolve("lapse.tif");
-			IJ.saveAsTiff(lapse, tif.toString());
+			new FileSaver(lapse).saveAsTiff(tif.toString());
 			double[][] times = new double[3][PROCESS_RUNS];
 			for (int run = 0; run < PROCESS_RUNS; run++) {
 				times[0][run] = timedProcess(modelDir, batch, scratch.resolve("stack-" + run), tif

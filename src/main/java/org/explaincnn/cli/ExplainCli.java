@@ -42,7 +42,7 @@ public final class ExplainCli {
 		"       ./explain --list-layers [--model DIR]",
 		"       ./explain --list-methods             every method with its parameters",
 		"       ./explain --list-classes [--model DIR]",
-		"       ./explain --benchmark [--model DIR] [IMAGE] [--soak N]   speed and memory vs raw passes",
+		"       ./explain --benchmark [--model DIR] [IMAGE] [--soak N] [--whole]   speed and memory vs raw passes (--whole: the whole-process lines only)",
 		"       ./explain --macro FILE.ijm [\"key=[value] ...\"]   run an ImageJ macro headless",
 		"       ./explain --headless --run \"Grad-CAM\" \"image='a.png',model='dir',...\"");
 
@@ -178,10 +178,12 @@ public final class ExplainCli {
 				rest.remove(at);
 				rest.remove(at);
 			}
+			// The whole-process lines alone (new processes timed from start to exit), a few minutes.
+			boolean wholeOnly = rest.remove("--whole");
 			try {
 				Options o = parse(rest.toArray(new String[0]));
 				o.job.startEngine();
-				return Benchmark.run(o, 30, soak, out);
+				return Benchmark.run(o, 30, soak, wholeOnly, out);
 			}
 			catch (IOException e) {
 				throw new ExplainException("Benchmark could not read its image (" + e.getMessage() + ").");
@@ -195,7 +197,8 @@ public final class ExplainCli {
 			return 0;
 		}
 		confirmManyMaps(o);
-		o.job.startEngine();
+		// Every run from here on uses TensorFlow: it loads while the job is checked and files listed.
+		o.job.startEngineInBackground();
 		if (o.job.model == null) o.job.model = home().resolve("sample-models/mobilenet_v1_0.50_224");
 		if (!o.listClasses && !o.listLayers) o.job.validate();
 		if (o.watch != null) return WatchRunner.run(o, o.watch, out, err);

@@ -17,10 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.explaincnn.core.Attribution;
+import org.explaincnn.core.AttributionMethod;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ImageFiles;
 import org.explaincnn.core.ExplainableModel;
+import org.explaincnn.core.Explainer;
 import org.explaincnn.core.Explanation;
 import org.explaincnn.core.ModelSpec;
 import org.explaincnn.core.PreparedImage;
@@ -65,32 +67,80 @@ final class ImageRunner {
 			skipped = new AtomicInteger();
 	}
 
-	/** Draws and writes one image's files, appends its CSV rows and prints its line(s). */
-	private static void report(ExplainCli.Options o, ExplainableModel model, Frame f, String name,
-		Explanation e, RenderOptions render, ResultCsv csv, PrintStream out, PrintStream err)
+	/**
+	 * Draws and writes one image's results (on a writer thread, beside other images'), and returns
+	 * what must come out in input order: its details, CSV rows and printed lines.
+	 */
+	private static Runnable report(ExplainCli.Options o, ExplainableModel model, Frame f,
+		String name, Explanation e, RenderOptions render, ResultCsv csv, PrintStream out,
+		PrintStream err)
 	{
 		Path p = f.file;
-		ImageExplainer.logDetails(e, line -> err.println("  " + line));
 		// The input is not shown, so nothing is drawn on it.
 		ExplainResult r = ExplanationRenderer.render(f.image, e, model, render);
-		int best = e.top[0];
-		String assumed = model.spec().assumptions.stream().anyMatch(a -> a.startsWith(
-			"pixels scaled")) ? "  (pixels/255 assumed: no descriptor)" : "";
 		try {
 			ImageExplainer.save(r, o.job, o.out, name, o.json, p.toAbsolutePath().toString(),
 				o.outputs);
 			if (o.panel) ResultFiles.writePng(ExplanationRenderer.panel(f.image, r, render.lut), o.out
 				.resolve(name + "." + e.method + ".panel.png"));
+		}
+		catch (IOException x) {
+			throw cannotWrite(o, x);
+		}
+		finally {
+			f.image.close();
+		}
+		return () -> printed(o, model, p, e, csv, out, err);
+	}
+
+	/** An image's results drawn and written beside others', its lines printed in input order. */
+	private static void submitReport(WriterBehind writer, ExplainCli.Options o,
+		ExplainableModel model, Frame f, String name, Explanation e, RenderOptions render,
+		ResultCsv csv, Tally tally, PrintStream out, PrintStream err)
+	{
+		writer.submitInParallel(() -> {
+			Runnable lines = report(o, model, f, name, e, render, csv, out, err);
+			return () -> {
+				lines.run();
+				tally.ok.incrementAndGet();
+			};
+		});
+	}
+
+	/** {@link Explainer#warmUp} for the job; its errors are the real run's to report. */
+	private static void warmUp(ExplainCli.Options o, ExplainableModel model) {
+		try {
+			AttributionMethod method = Methods.byName(o.job.method);
+			Explainer.warmUp(model, method, TargetSpec.parse(o.job.target), ImageExplainer.options(
+				o.job, method, null, (done, total) -> {}, () -> false));
+		}
+		catch (ExplainException e) {
+			// Reported by the run, with the image it belongs to.
+		}
+	}
+
+	private static ExplainException cannotWrite(ExplainCli.Options o, IOException x) {
+		return new ExplainException("Cannot write results to " + o.out + " (" + AtomicFiles.reason(
+			x) + "); free space or choose a writable --out folder.");
+	}
+
+	/** An image's details, CSV rows and lines, in input order. */
+	private static void printed(ExplainCli.Options o, ExplainableModel model, Path p,
+		Explanation e, ResultCsv csv, PrintStream out, PrintStream err)
+	{
+		ImageExplainer.logDetails(e, line -> err.println("  " + line));
+		int best = e.top[0];
+		String assumed = model.spec().assumptions.stream().anyMatch(a -> a.startsWith(
+			"pixels scaled")) ? "  (pixels/255 assumed: no descriptor)" : "";
+		try {
 			for (Attribution a : e.attributions)
 				csv.ok(p.toString(), model.spec().labels.shortName(best), e.probabilities[best], model
 					.spec().labels.shortName(a.classIndex), a.layer == null ? "" : a.layer, e.method,
 					e.totalMs);
 		}
 		catch (IOException x) {
-			throw new ExplainException("Cannot write results to " + o.out + " (" + AtomicFiles.reason(
-				x) + "); free space or choose a writable --out folder.");
+			throw cannotWrite(o, x);
 		}
-		f.image.close();
 		for (Attribution a : e.attributions)
 			out.printf(Locale.ROOT, "%-16s top: %s (%.3f)  target: %s (%d, p=%.3f)  layer: %s  %.0f ms%s%n",
 				p.getFileName(), model.spec().labels.shortName(best), e.probabilities[best],
@@ -266,6 +316,9 @@ final class ImageRunner {
 		{
 			ExplainableModel model = lease.model();
 			spec.complete(model.spec());
+			// Chunks of several images run as one batch: its first run is paid while the reader
+			// prepares the first images.
+			if (o.job.sweep == null && batch > 1 && images.size() > 1) warmUp(o, model);
 			// Only what is written is drawn: no ROI tracing when neither the ROI zip nor the overlay
 			// picture (which shows them) is asked for, no overlay picture unless it is written.
 			boolean overlay = o.outputs.contains(ResultFiles.Output.OVERLAY) || o.panel;
@@ -299,10 +352,7 @@ final class ImageRunner {
 							.getValue().failure, csv, tally, err));
 						continue;
 					}
-					writer.submit(() -> {
-						report(o, model, f, names.get(f.file), e, render, csv, out, err);
-						tally.ok.incrementAndGet();
-					});
+					submitReport(writer, o, model, f, names.get(f.file), e, render, csv, tally, out, err);
 				}
 			}
 			writer.finish();
@@ -375,10 +425,7 @@ final class ImageRunner {
 						continue;
 					}
 					Explanation e = shared.explanation(i, f.prepared, target);
-					writer.submit(() -> {
-						report(o, model, f, names.get(f.file), e, render, csv, out, err);
-						tally.ok.incrementAndGet();
-					});
+					submitReport(writer, o, model, f, names.get(f.file), e, render, csv, tally, out, err);
 				}
 			}
 			writer.finish();

@@ -34,21 +34,15 @@ public final class Explainer {
 		AttributionMethod method, TargetSpec target, ExplainOptions options)
 	{
 		List<Explanation> out = new ArrayList<>();
-		boolean batchable = method instanceof LayerMapMethod && model.spec().height > 0 && (target
-			.isTopOne() || !target.isTopK()) && model.spec().maxBatch > 1;
-		int[] fixed = null;
-		if (batchable && !target.isTopOne()) {
-			fixed = target.resolve(new float[model.spec().classes], model.spec().labels);
-			batchable = fixed.length == 1;
-		}
-		if (!batchable) {
+		Integer batchClass = batchClass(model, method, target);
+		if (batchClass == null) {
 			for (PreparedImage image : images)
 				out.add(explain(model, image, method, target, options, System.nanoTime()));
 			return out;
 		}
 		LayerInfo layer = model.layerOrDefault(options.layer);
 		int k = model.spec().classes;
-		int cls = fixed == null ? AttributionMethod.TOP_ONE : fixed[0];
+		int cls = batchClass;
 		long[] chunkStart = { System.nanoTime() };
 		PassStream.of(model, images.size(), i -> images.get(i).modelInput).at(images.get(0)).classes(
 			i -> cls).activation(layer).layerGradient(layer).run(options, chunk -> {
@@ -67,6 +61,42 @@ public final class Explainer {
 				chunkStart[0] = System.nanoTime();
 			});
 		return out;
+	}
+
+	/**
+	 * The class every row of a batch is explained for ({@link AttributionMethod#TOP_ONE}: each
+	 * row's own top class), or null when the method and target go image by image.
+	 */
+	private static Integer batchClass(ExplainableModel model, AttributionMethod method,
+		TargetSpec target)
+	{
+		if (!(method instanceof LayerMapMethod) || model.spec().height <= 0 || (!target.isTopOne() &&
+			target.isTopK()) || model.spec().maxBatch <= 1) return null;
+		if (target.isTopOne()) return AttributionMethod.TOP_ONE;
+		int[] fixed = target.resolve(new float[model.spec().classes], model.spec().labels);
+		return fixed.length == 1 ? fixed[0] : null;
+	}
+
+	/**
+	 * Runs once, on a blank input, the passes {@link #explainBatch} will run, and throws the result
+	 * away: TensorFlow's first run of a set of fetches prunes and optimises the graph for them (a
+	 * few hundred milliseconds), which a folder run does here while its images are still being
+	 * read. Nothing for methods that go image by image; errors are left to the real run.
+	 */
+	public static void warmUp(ExplainableModel model, AttributionMethod method, TargetSpec target,
+		ExplainOptions options)
+	{
+		try {
+			Integer cls = batchClass(model, method, target);
+			if (cls == null) return;
+			LayerInfo layer = model.layerOrDefault(options.layer);
+			float[] blank = new float[model.spec().height * model.spec().width * model.spec().channels];
+			PassStream.of(model, 1, i -> blank).classes(i -> cls).activation(layer).layerGradient(
+				layer).run(options, chunk -> {});
+		}
+		catch (ExplainException e) {
+			// The real run reports it, with the image it belongs to.
+		}
 	}
 
 	/** A class's map at model resolution, put back on the original image, with its scores. */

@@ -77,6 +77,7 @@ public final class Resample {
 		Taps t)
 	{
 		float[] out = new float[dstLen * lines * c];
+		if (c == 3) return horizontal3(in, srcLen, dstLen, lines, t, out);
 		int o = 0;
 		for (int line = 0; line < lines; line++) {
 			int row = line * srcLen * c;
@@ -89,6 +90,36 @@ public final class Resample {
 						acc += t.weight[j] * in[row + t.index[j] * c + k];
 					out[o++] = (float) (acc / total);
 				}
+			}
+		}
+		return out;
+	}
+
+	/**
+	 * {@link #horizontal} for three channels (RGB, most images), the channels summed side by side
+	 * in the same order (the same bits), reading each tap's pixel once.
+	 */
+	private static float[] horizontal3(float[] in, int srcLen, int dstLen, int lines, Taps t,
+		float[] out)
+	{
+		int[] start = t.start, index = t.index;
+		double[] weight = t.weight, total = t.total;
+		int o = 0;
+		for (int line = 0; line < lines; line++) {
+			int row = line * srcLen * 3;
+			for (int d = 0; d < dstLen; d++) {
+				double r = 0, g = 0, b = 0;
+				for (int j = start[d], end = start[d + 1]; j < end; j++) {
+					double w = weight[j];
+					int p = row + index[j] * 3;
+					r += w * in[p];
+					g += w * in[p + 1];
+					b += w * in[p + 2];
+				}
+				double sum = total[d];
+				out[o++] = (float) (r / sum);
+				out[o++] = (float) (g / sum);
+				out[o++] = (float) (b / sum);
 			}
 		}
 		return out;

@@ -233,6 +233,24 @@ public final class ExplainJob {
 		if (threads > 0) TensorFlowRuntime.start(threads, threads);
 	}
 
+	/**
+	 * Starts TensorFlow on a background thread (most of a second of loading native code) while the
+	 * caller lists and reads its files; the first use of a model waits for it. A failure is left to
+	 * that first use, which reports it.
+	 */
+	public void startEngineInBackground() {
+		Thread start = new Thread(() -> {
+			try {
+				TensorFlowRuntime.start(threads, threads);
+			}
+			catch (RuntimeException e) {
+				// Reported by the first model load.
+			}
+		}, "explaincnn-engine-start");
+		start.setDaemon(true);
+		start.start();
+	}
+
 	public ExplainOptions options() {
 		return ExplainOptions.builder().layer(layer == null || layer.isBlank() || layer
 			.equalsIgnoreCase("auto") ? null : layer.strip()).score(score).counterfactual(

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -41,6 +42,7 @@ public final class ImageFileSource implements FrameSource {
 	private final BlockingQueue<Item> queue;
 	private final Thread reader;
 	private final boolean goOn;
+	private final int ahead;
 	private volatile boolean closed;
 	private boolean ended;
 
@@ -60,7 +62,8 @@ public final class ImageFileSource implements FrameSource {
 		int ahead, boolean goOn)
 	{
 		this.goOn = goOn;
-		queue = new ArrayBlockingQueue<>(Math.max(1, ahead));
+		this.ahead = Math.max(1, ahead);
+		queue = new ArrayBlockingQueue<>(this.ahead);
 		reader = new Thread(() -> read(files, currentSlice, spec), "explaincnn-reader");
 		reader.setDaemon(true);
 		reader.start();
@@ -68,27 +71,72 @@ public final class ImageFileSource implements FrameSource {
 
 	private void read(List<Path> files, boolean currentSlice, CompletableFuture<ModelSpec> spec) {
 		try {
+			// Files are opened (decoded) while the model loads, up to `ahead` of them waiting for its
+			// spec; once the spec is known each file is prepared as soon as it is opened.
+			List<Pending> pending = new ArrayList<>();
 			for (Path file : files) {
 				if (closed) return;
-				Item item;
+				Pending p;
 				try {
-					item = new Item(Frame.withLog(open(file), file, currentSlice, spec.get()), null);
-				}
-				catch (ExplainException e) {
-					item = new Item(null, e);
+					p = new Pending(file, open(file), currentSlice, null);
 				}
 				catch (RuntimeException | OutOfMemoryError e) {
-					// ImageJ's readers fail on damaged files in their own ways; say which file.
-					item = new Item(null, new ExplainException("Cannot read image " + file + " (" + e +
-						"); the file may be damaged."));
+					p = new Pending(file, null, currentSlice, e);
 				}
-				queue.put(item);
-				if (item.failure != null && !goOn) return;
+				pending.add(p);
+				if ((p.failure != null && !goOn) || spec.isDone() || pending.size() >= ahead) {
+					if (!handOn(pending, spec.get())) return;
+				}
 			}
+			if (!handOn(pending, spec.get())) return;
 			queue.put(END);
 		}
 		catch (InterruptedException | ExecutionException e) {
 			// Closed, or the model did not load (the caller reports that).
+		}
+	}
+
+	/** A file opened (not yet prepared for the model), or why it could not be. */
+	private record Pending(Path file, ImagePlus image, boolean currentSlice, Throwable failure) {
+
+		Item prepare(ModelSpec spec) {
+			try {
+				if (failure instanceof RuntimeException e) throw e;
+				if (failure instanceof Error e) throw e;
+				return new Item(Frame.withLog(image, file, currentSlice, spec), null);
+			}
+			catch (ExplainException e) {
+				return new Item(null, e);
+			}
+			catch (RuntimeException | OutOfMemoryError e) {
+				// ImageJ's readers fail on damaged files in their own ways; say which file.
+				return new Item(null, new ExplainException("Cannot read image " + file + " (" + e +
+					"); the file may be damaged."));
+			}
+		}
+	}
+
+	/**
+	 * Prepares the files read and queues them in order; false after a failure when the source
+	 * ends at the first. A backlog (the files decoded while the model loaded) is prepared on two
+	 * threads: the caller is idle, waiting for it.
+	 */
+	private boolean handOn(List<Pending> pending, ModelSpec spec) throws InterruptedException {
+		List<CompletableFuture<Item>> helped = new ArrayList<>();
+		for (int i = 0; i < pending.size(); i++) {
+			Pending p = pending.get(i);
+			helped.add(i % 2 == 1 ? CompletableFuture.supplyAsync(() -> p.prepare(spec)) : null);
+		}
+		try {
+			for (int i = 0; i < pending.size(); i++) {
+				Item item = helped.get(i) != null ? helped.get(i).join() : pending.get(i).prepare(spec);
+				queue.put(item);
+				if (item.failure != null && !goOn) return false;
+			}
+			return true;
+		}
+		finally {
+			pending.clear();
 		}
 	}
 

@@ -168,11 +168,11 @@ public final class ExplanationRenderer {
 	 * can combine its planes' ranges ({@link #union}) without a blank plane widening them.
 	 */
 	public static double[] evidenceRange(Explanation e) {
-		double lo = 0, hi = 0;
+		float lo = 0, hi = 0; // maps hold no NaN (Explainer refuses them)
 		for (Attribution a : e.attributions)
 			for (float v : a.map) {
-				lo = Math.min(lo, v);
-				hi = Math.max(hi, v);
+				if (v < lo) lo = v;
+				else if (v > hi) hi = v;
 			}
 		if (signed(e) && lo < 0) return new double[] { -Math.max(-lo, hi), Math.max(-lo, hi) };
 		return new double[] { 0, hi > 0 ? positivePercentile(e, 0.995) : 0 };
@@ -270,20 +270,48 @@ public final class ExplanationRenderer {
 	public static ImageRoi colouredRoi(float[] map, int width, int height, double lo, double hi,
 		LUT lut, double opacity, String name)
 	{
+		ImageRoi roi = new ImageRoi(0, 0, coloured(map, width, height, lo, hi, lut));
+		roi.setOpacity(opacity);
+		roi.setZeroTransparent(true);
+		roi.setName(name);
+		return roi;
+	}
+
+	/** The map in the LUT's colours over lo..hi, weak evidence (below the floor) black. */
+	private static ColorProcessor coloured(float[] map, int width, int height, double lo,
+		double hi, LUT lut)
+	{
 		FloatProcessor fp = new FloatProcessor(width, height, map.clone());
 		fp.setMinAndMax(lo, hi);
 		ImageProcessor bytes = fp.convertToByteProcessor(true);
 		bytes.setLut(lut);
 		ColorProcessor rgb = bytes.convertToColorProcessor();
 		int[] px = (int[]) rgb.getPixels();
-		double floor = OVERLAY_FLOOR * Math.max(Math.abs(lo), Math.abs(hi));
+		float floor = (float) (OVERLAY_FLOOR * Math.max(Math.abs(lo), Math.abs(hi)));
 		for (int i = 0; i < px.length; i++)
 			if (Math.abs(map[i]) < floor) px[i] = 0;
-		ImageRoi roi = new ImageRoi(0, 0, rgb);
-		roi.setOpacity(opacity);
-		roi.setZeroTransparent(true);
-		roi.setName(name);
-		return roi;
+		return rgb;
+	}
+
+	/**
+	 * {@code base} with the map blended in as the overlay ImageRoi draws it (opacity over the
+	 * colours; black, i.e. weak evidence, transparent), computed on the pixels: drawing the ImageRoi
+	 * through AWT took most of a folder run's drawing time.
+	 */
+	static void blend(int[] base, int[] colours, double opacity) {
+		for (int i = 0; i < base.length; i++) {
+			int c = colours[i];
+			int r = (c >> 16) & 0xff, g = (c >> 8) & 0xff, b = c & 0xff;
+			// ImageRoi's zero transparency: pixels of mean value 1 or less are not drawn.
+			if (r + g + b <= 3) continue;
+			int d = base[i];
+			base[i] = mix((d >> 16) & 0xff, r, opacity) << 16 | mix((d >> 8) & 0xff, g, opacity) << 8 |
+				mix(d & 0xff, b, opacity);
+		}
+	}
+
+	private static int mix(int under, int over, double opacity) {
+		return (int) Math.round(under + (over - under) * opacity);
 	}
 
 	/** Input with heatmap and ROIs burnt in; one panel per class, side by side. */
@@ -294,23 +322,33 @@ public final class ExplanationRenderer {
 		int w = rgbBase.getWidth(), h = rgbBase.getHeight(), n = e.attributions.size();
 		ColorProcessor montage = new ColorProcessor(w * n, h);
 		for (int i = 0; i < n; i++) {
-			ImagePlus panel = new ImagePlus("panel", rgbBase.duplicate());
+			Attribution a = e.attributions.get(i);
+			ImageProcessor blended = rgbBase.duplicate();
+			blend((int[]) blended.getPixels(), (int[]) coloured(a.map, a.width, a.height, heatmap
+				.getDisplayRangeMin(), heatmap.getDisplayRangeMax(), lut).getPixels(), Math.max(
+					opacity, 0.01));
 			Overlay o = new Overlay();
-			o.add(colouredRoi(e.attributions.get(i), heatmap, lut, Math.max(opacity, 0.01)));
 			for (Roi r : rois)
 				if (n == 1 || r.getPosition() == i + 1) {
 					Roi c = (Roi) r.clone();
 					c.setPosition(0);
 					o.add(c);
 				}
-			panel.setOverlay(o);
-			montage.insert(panel.flatten().getProcessor(), i * w, 0);
+			if (o.size() > 0) {
+				ImagePlus panel = new ImagePlus("panel", blended);
+				panel.setOverlay(o);
+				blended = panel.flatten().getProcessor();
+			}
+			montage.insert(blended, i * w, 0);
 		}
 		return new ImagePlus(heatmap.getTitle() + " (overlay)", montage);
 	}
 
 	/** The input as RGB as displayed, without its overlay. */
 	private static ImageProcessor flatInput(ImagePlus imp) {
+		// An RGB image is displayed as its pixels (no LUT, no display range to apply).
+		if (imp.getType() == ImagePlus.COLOR_RGB && !imp.isComposite() && imp.getStackSize() == 1 &&
+			imp.getRoi() == null) return imp.getProcessor().duplicate();
 		ImagePlus base = imp.duplicate();
 		base.setOverlay(null);
 		return base.flatten().getProcessor();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -59,6 +60,54 @@ class WriterBehindTest {
 			}
 		}));
 		assertEquals(List.of(1), done, "tasks after the failure do not run");
+	}
+
+	@Test
+	void workRunsSideBySideAndItsStepsComeOutInInputOrder() {
+		assumeTrue(Runtime.getRuntime().availableProcessors() > 1, "one core: one worker");
+		List<Integer> steps = Collections.synchronizedList(new ArrayList<>());
+		AtomicInteger working = new AtomicInteger(), mostAtOnce = new AtomicInteger();
+		try (WriterBehind writer = new WriterBehind(8)) {
+			for (int i = 0; i < 24; i++) {
+				int n = i;
+				writer.submitInParallel(() -> {
+					mostAtOnce.accumulateAndGet(working.incrementAndGet(), Math::max);
+					// Early tasks take longest, so later ones finish their work first.
+					sleep(2 + (24 - n) % 6);
+					working.decrementAndGet();
+					return () -> steps.add(n);
+				});
+			}
+			writer.finish();
+		}
+		List<Integer> expected = new ArrayList<>();
+		for (int i = 0; i < 24; i++)
+			expected.add(i);
+		assertEquals(expected, steps);
+		assertTrue(mostAtOnce.get() > 1, "work never overlapped");
+	}
+
+	@Test
+	void aFailedWorkStopsTheStepsAfterItButNotThoseBefore() {
+		List<Integer> steps = Collections.synchronizedList(new ArrayList<>());
+		IllegalStateException boom = new IllegalStateException("disk full");
+		WriterBehind writer = new WriterBehind(100);
+		writer.submitInParallel(() -> {
+			sleep(30); // still working when the next one fails
+			return () -> steps.add(1);
+		});
+		writer.submitInParallel(() -> {
+			throw boom;
+		});
+		assertSame(boom, assertThrows(IllegalStateException.class, () -> {
+			try {
+				writer.submitInParallel(() -> () -> steps.add(3));
+			}
+			finally {
+				writer.finish();
+			}
+		}));
+		assertEquals(List.of(1), steps);
 	}
 
 	private static void sleep(long ms) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import org.explaincnn.TestData;
+import org.explaincnn.core.Attribution;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explainer;
@@ -114,6 +115,34 @@ class ExplanationRendererTest {
 		assertArrayEquals((float[]) full.heatmap.getProcessor().getPixels(), (float[]) bare.heatmap
 			.getProcessor().getPixels(), 0f);
 		assertEquals(names(full.rois), names(bare.rois));
+	}
+
+	@Test
+	void theOverlayPictureIsWhatImageJDrawsForTheMapOverlay() {
+		for (double opacity : new double[] { 0.5, 0.8 }) {
+			RenderOptions o = RenderOptions.of("Fire", opacity, "0.5", false, false, true);
+			ExplainResult r = ExplanationRenderer.render(both(), tabby, model, o);
+			// ImageJ's own drawing of the same map: the coloured ImageRoi overlay, flattened.
+			ImagePlus reference = both();
+			Attribution a = tabby.attributions.get(0);
+			reference.setOverlay(new Overlay(ExplanationRenderer.colouredRoi(a.map, a.width, a.height, r
+				.heatmap.getDisplayRangeMin(), r.heatmap.getDisplayRangeMax(), ExplanationRenderer.lutFor(
+					tabby, o), opacity, "map")));
+			int[] want = (int[]) reference.flatten().getProcessor().getPixels();
+			int[] got = (int[]) r.overlayPreview.getProcessor().getPixels();
+			int[] input = (int[]) both().getProcessor().getPixels();
+			assertEquals(want.length, got.length);
+			int worst = 0, coloured = 0;
+			for (int i = 0; i < want.length; i++) {
+				for (int shift = 0; shift <= 16; shift += 8)
+					worst = Math.max(worst, Math.abs((want[i] >> shift & 0xff) - (got[i] >> shift & 0xff)));
+				if ((got[i] & 0xffffff) != (input[i] & 0xffffff)) coloured++;
+			}
+			// Java2D rounds its blending in 8-bit steps.
+			assertTrue(worst <= 1, "opacity " + opacity + ": off by " + worst);
+			// The map covers the cat: most pixels are coloured, not all (weak evidence stays clear).
+			assertTrue(coloured > want.length / 4 && coloured < want.length, "coloured " + coloured);
+		}
 	}
 
 	@Test
