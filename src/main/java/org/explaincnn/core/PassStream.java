@@ -213,10 +213,19 @@ public final class PassStream {
 		}
 	}
 
+	/**
+	 * The batch of the last run, refilled for the next one of the same size: a stream of thousands
+	 * of passes would otherwise allocate (and the collector clear) megabytes per batch. The model
+	 * copies it into its own tensor, so it is free again once a run returns.
+	 */
+	private float[] batchBuffer;
+
 	private float[] batch(float[][] inputs) {
 		if (inputs.length == 1) return inputs[0]; // passes never write into their input
 		int size = inputs[0].length;
-		float[] out = new float[inputs.length * size];
+		if (batchBuffer == null || batchBuffer.length != inputs.length * size) batchBuffer =
+			new float[inputs.length * size];
+		float[] out = batchBuffer;
 		for (int b = 0; b < inputs.length; b++)
 			System.arraycopy(inputs[b], 0, out, b * size, size);
 		return out;

@@ -210,8 +210,11 @@ class ScoreCam extends CamFamily {
 	/** The model input x (channels last) times the mask at each pixel, in a new array. */
 	static float[] masked(float[] x, float[] mask, int channels) {
 		float[] out = new float[x.length];
-		for (int i = 0; i < x.length; i++)
-			out[i] = x[i] * mask[i / channels];
+		for (int p = 0, i = 0; p < mask.length; p++) {
+			float m = mask[p];
+			for (int k = 0; k < channels; k++, i++)
+				out[i] = x[i] * m;
+		}
 		return out;
 	}
 
