@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import org.tensorflow.Graph;
@@ -65,16 +66,47 @@ final class FrozenGraphConverter {
 
 	private FrozenGraphConverter() {}
 
+	/** Cache keys computed by {@link #prepareKey}, per file version (path, size, time) and names. */
+	private static final Map<String, String> KEYS = new ConcurrentHashMap<>();
+
+	/**
+	 * Computes the cache key of a frozen graph ahead of {@link #convert}, which needs no TensorFlow
+	 * for it: the SHA-256 of a model file takes tens of milliseconds, which a caller spends while
+	 * TensorFlow starts on another thread. Problems are left to {@link #convert}.
+	 */
+	static void prepareKey(Path frozenGraph, ModelDescriptor descriptor) {
+		try {
+			String version = version(frozenGraph, descriptor);
+			if (!KEYS.containsKey(version)) KEYS.put(version, key(Files.readAllBytes(frozenGraph),
+				descriptor));
+		}
+		catch (IOException e) {
+			// convert() reports it.
+		}
+	}
+
+	private static String version(Path frozenGraph, ModelDescriptor d) throws IOException {
+		return frozenGraph.toAbsolutePath() + "|" + Files.size(frozenGraph) + "|" + Files
+			.getLastModifiedTime(frozenGraph).toMillis() + "|" + d.input + "|" + d.logits + "|" +
+			d.probabilities;
+	}
+
+	private static String key(byte[] bytes, ModelDescriptor d) {
+		return Sha256.of(bytes, (d.input + "|" + d.logits + "|" + d.probabilities).getBytes(
+			StandardCharsets.UTF_8));
+	}
+
 	static Conversion convert(Path frozenGraph, ModelDescriptor descriptor) {
 		byte[] bytes;
+		String key;
 		try {
+			String known = KEYS.get(version(frozenGraph, descriptor));
 			bytes = Files.readAllBytes(frozenGraph);
+			key = known != null ? known : key(bytes, descriptor);
 		}
 		catch (IOException e) {
 			throw new ExplainException("Cannot read " + frozenGraph + " (" + e.getMessage() + ").");
 		}
-		String key = Sha256.of(bytes, (descriptor.input + "|" + descriptor.logits + "|" +
-			descriptor.probabilities).getBytes(StandardCharsets.UTF_8));
 		Path target = TensorFlowRuntime.cacheRoot().resolve("savedmodels").resolve(key);
 		removeStaleTemps(target.getParent());
 		Conversion cached = readComplete(target);

@@ -159,6 +159,9 @@ public final class TensorFlowModel implements ExplainableModel {
 	}
 
 	public static TensorFlowModel open(ModelBundle bundle) {
+		// Before waiting for TensorFlow, which may be starting on another thread.
+		if (bundle.format == ModelBundle.Format.FROZEN_GRAPH) FrozenGraphConverter.prepareKey(
+			bundle.modelPath, bundle.descriptor);
 		TensorFlowRuntime.start();
 		ModelSpec spec = new ModelSpec();
 		ModelLoader.Loaded l = ModelLoader.load(bundle, spec);
