@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import javax.imageio.ImageIO;
@@ -91,7 +92,7 @@ public final class ImageFileSource implements FrameSource {
 			if (!handOn(pending, spec.get())) return;
 			queue.put(END);
 		}
-		catch (InterruptedException | ExecutionException e) {
+		catch (InterruptedException | ExecutionException | CancellationException e) {
 			// Closed, or the model did not load (the caller reports that).
 		}
 	}

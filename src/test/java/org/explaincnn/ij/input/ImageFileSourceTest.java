@@ -11,6 +11,7 @@ import ij.IJ;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.explaincnn.TestData;
 import org.explaincnn.core.ExplainException;
@@ -42,6 +43,30 @@ class ImageFileSourceTest {
 			ExplainException e = assertThrows(ExplainException.class, source::next);
 			assertTrue(e.getMessage().startsWith("Cannot read image " + files.get(2)), e.getMessage());
 			assertNull(source.next(), "nothing after the failure");
+		}
+	}
+
+	@Test
+	void aModelThatDidNotLoadEndsTheReaderQuietly() throws InterruptedException {
+		// The caller cancels the spec and reports the model's error; the reader, waiting for the
+		// spec with files decoded, must end without a stack trace of its own.
+		List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+		Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+		Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+		try {
+			CompletableFuture<ModelSpec> never = new CompletableFuture<>();
+			try (ImageFileSource source = new ImageFileSource(List.of(TestData.sampleImage("both.png"),
+				TestData.sampleImage("coffee.png")), false, never, 16, true))
+			{
+				Thread.sleep(300); // the reader decodes both and waits for the spec
+				never.cancel(false);
+				for (Thread t : Thread.getAllStackTraces().keySet())
+					if (t.getName().equals("explaincnn-reader")) t.join(5000);
+			}
+			assertEquals(List.of(), uncaught);
+		}
+		finally {
+			Thread.setDefaultUncaughtExceptionHandler(before);
 		}
 	}
 }
