@@ -66,7 +66,7 @@ final class FrozenGraphConverter {
 
 	private FrozenGraphConverter() {}
 
-	/** Cache keys computed by {@link #prepareKey}, per file version (path, size, time) and names. */
+	/** Cache keys, per file version (path, size, time) and the descriptor's names. */
 	private static final Map<String, String> KEYS = new ConcurrentHashMap<>();
 
 	/**
@@ -76,41 +76,50 @@ final class FrozenGraphConverter {
 	 */
 	static void prepareKey(Path frozenGraph, ModelDescriptor descriptor) {
 		try {
-			String version = version(frozenGraph, descriptor);
-			if (!KEYS.containsKey(version)) KEYS.put(version, key(Files.readAllBytes(frozenGraph),
-				descriptor));
+			cacheKey(frozenGraph, descriptor);
 		}
 		catch (IOException e) {
 			// convert() reports it.
 		}
 	}
 
-	private static String version(Path frozenGraph, ModelDescriptor d) throws IOException {
-		return frozenGraph.toAbsolutePath() + "|" + Files.size(frozenGraph) + "|" + Files
+	/** SHA-256 of the graph's bytes and the descriptor's names, read once per file version. */
+	private static String cacheKey(Path frozenGraph, ModelDescriptor d) throws IOException {
+		String version = frozenGraph.toAbsolutePath() + "|" + Files.size(frozenGraph) + "|" + Files
 			.getLastModifiedTime(frozenGraph).toMillis() + "|" + d.input + "|" + d.logits + "|" +
 			d.probabilities;
+		String known = KEYS.get(version);
+		if (known != null) return known;
+		String key = Sha256.of(Files.readAllBytes(frozenGraph), (d.input + "|" + d.logits + "|" +
+			d.probabilities).getBytes(StandardCharsets.UTF_8));
+		KEYS.put(version, key);
+		return key;
 	}
 
-	private static String key(byte[] bytes, ModelDescriptor d) {
-		return Sha256.of(bytes, (d.input + "|" + d.logits + "|" + d.probabilities).getBytes(
-			StandardCharsets.UTF_8));
+	private static ExplainException cannotRead(Path frozenGraph, IOException e) {
+		return new ExplainException("Cannot read " + frozenGraph + " (" + e.getMessage() + ").");
 	}
 
 	static Conversion convert(Path frozenGraph, ModelDescriptor descriptor) {
-		byte[] bytes;
 		String key;
 		try {
-			String known = KEYS.get(version(frozenGraph, descriptor));
-			bytes = Files.readAllBytes(frozenGraph);
-			key = known != null ? known : key(bytes, descriptor);
+			key = cacheKey(frozenGraph, descriptor);
 		}
 		catch (IOException e) {
-			throw new ExplainException("Cannot read " + frozenGraph + " (" + e.getMessage() + ").");
+			throw cannotRead(frozenGraph, e);
 		}
 		Path target = TensorFlowRuntime.cacheRoot().resolve("savedmodels").resolve(key);
 		removeStaleTemps(target.getParent());
 		Conversion cached = readComplete(target);
 		if (cached != null) return cached;
+		// Only a first use reads the graph's bytes again, to convert them.
+		byte[] bytes;
+		try {
+			bytes = Files.readAllBytes(frozenGraph);
+		}
+		catch (IOException e) {
+			throw cannotRead(frozenGraph, e);
+		}
 		GraphDef def;
 		try {
 			def = GraphDef.parseFrom(bytes);

@@ -79,17 +79,17 @@ public final class ImageFileSource implements FrameSource {
 				if (closed) return;
 				Pending p;
 				try {
-					p = new Pending(file, open(file), currentSlice, null);
+					p = new Pending(file, open(file), null);
 				}
 				catch (RuntimeException | OutOfMemoryError e) {
-					p = new Pending(file, null, currentSlice, e);
+					p = new Pending(file, null, e);
 				}
 				pending.add(p);
 				if ((p.failure != null && !goOn) || spec.isDone() || pending.size() >= ahead) {
-					if (!handOn(pending, spec.get())) return;
+					if (!handOn(pending, spec.get(), currentSlice)) return;
 				}
 			}
-			if (!handOn(pending, spec.get())) return;
+			if (!handOn(pending, spec.get(), currentSlice)) return;
 			queue.put(END);
 		}
 		catch (InterruptedException | ExecutionException | CancellationException e) {
@@ -97,23 +97,23 @@ public final class ImageFileSource implements FrameSource {
 		}
 	}
 
-	/** A file opened (not yet prepared for the model), or why it could not be. */
-	private record Pending(Path file, ImagePlus image, boolean currentSlice, Throwable failure) {
+	/** A file opened (not yet prepared for the model), or why it could not be opened. */
+	private record Pending(Path file, ImagePlus image, Throwable failure) {
 
-		Item prepare(ModelSpec spec) {
-			try {
-				if (failure instanceof RuntimeException e) throw e;
-				if (failure instanceof Error e) throw e;
-				return new Item(Frame.withLog(image, file, currentSlice, spec), null);
+		Item prepare(ModelSpec spec, boolean currentSlice) {
+			Throwable problem = failure;
+			if (problem == null) {
+				try {
+					return new Item(Frame.withLog(image, file, currentSlice, spec), null);
+				}
+				catch (RuntimeException | OutOfMemoryError e) {
+					problem = e;
+				}
 			}
-			catch (ExplainException e) {
-				return new Item(null, e);
-			}
-			catch (RuntimeException | OutOfMemoryError e) {
-				// ImageJ's readers fail on damaged files in their own ways; say which file.
-				return new Item(null, new ExplainException("Cannot read image " + file + " (" + e +
-					"); the file may be damaged."));
-			}
+			if (problem instanceof ExplainException e) return new Item(null, e);
+			// ImageJ's readers fail on damaged files in their own ways; say which file.
+			return new Item(null, new ExplainException("Cannot read image " + file + " (" + problem +
+				"); the file may be damaged."));
 		}
 	}
 
@@ -122,15 +122,19 @@ public final class ImageFileSource implements FrameSource {
 	 * ends at the first. A backlog (the files decoded while the model loaded) is prepared on two
 	 * threads: the caller is idle, waiting for it.
 	 */
-	private boolean handOn(List<Pending> pending, ModelSpec spec) throws InterruptedException {
+	private boolean handOn(List<Pending> pending, ModelSpec spec, boolean currentSlice)
+		throws InterruptedException
+	{
 		List<CompletableFuture<Item>> helped = new ArrayList<>();
 		for (int i = 0; i < pending.size(); i++) {
 			Pending p = pending.get(i);
-			helped.add(i % 2 == 1 ? CompletableFuture.supplyAsync(() -> p.prepare(spec)) : null);
+			helped.add(i % 2 == 1 ? CompletableFuture.supplyAsync(() -> p.prepare(spec, currentSlice))
+				: null);
 		}
 		try {
 			for (int i = 0; i < pending.size(); i++) {
-				Item item = helped.get(i) != null ? helped.get(i).join() : pending.get(i).prepare(spec);
+				Item item = helped.get(i) != null ? helped.get(i).join() : pending.get(i).prepare(spec,
+					currentSlice);
 				queue.put(item);
 				if (item.failure != null && !goOn) return false;
 			}

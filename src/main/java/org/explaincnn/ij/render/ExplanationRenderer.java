@@ -287,7 +287,7 @@ public final class ExplanationRenderer {
 		bytes.setLut(lut);
 		ColorProcessor rgb = bytes.convertToColorProcessor();
 		int[] px = (int[]) rgb.getPixels();
-		float floor = (float) (OVERLAY_FLOOR * Math.max(Math.abs(lo), Math.abs(hi)));
+		double floor = OVERLAY_FLOOR * Math.max(Math.abs(lo), Math.abs(hi));
 		for (int i = 0; i < px.length; i++)
 			if (Math.abs(map[i]) < floor) px[i] = 0;
 		return rgb;
