@@ -34,7 +34,7 @@ public final class Luts {
 			if (lut != null) return lut;
 		}
 		throw new ExplainException("Unknown colour map '" + n +
-			"'; use an ImageJ LUT name (Fire, Grays, Ice, Spectrum, 16 colors, ...), a LUT of " +
+			"'; use an ImageJ LUT name (Fire, Grays, Ice, Spectrum, 3-3-2 RGB, Red/Green, ...), a LUT of " +
 			"Fiji's luts folder (e.g. mpl-inferno) or a .lut file.");
 	}
 

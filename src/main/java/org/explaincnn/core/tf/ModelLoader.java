@@ -111,7 +111,8 @@ final class ModelLoader {
 		boolean ok = false;
 		try {
 			try {
-				model.load(savedModel, null, Map.of("Tags", tags, "SignatureDefKey", signatureKey));
+				model.load(savedModel, null, Map.of("Tags", tags, "SignatureDefKey", signatureKey,
+					"ConfigProto", TensorFlowRuntime.sessionConfig()));
 			}
 			catch (IOException | MalformedModelException | RuntimeException e) {
 				throw new ExplainException("TensorFlow cannot load the model in " + savedModel + " (" +

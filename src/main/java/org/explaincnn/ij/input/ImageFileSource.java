@@ -16,11 +16,11 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import javax.imageio.ImageIO;
 
 import org.explaincnn.core.ExplainException;
@@ -30,20 +30,27 @@ import org.explaincnn.ij.io.AtomicFiles;
 
 /**
  * Image files read ahead on a background thread while the caller runs TensorFlow: each file is
- * opened and prepared for the model, and at most {@code ahead} frames wait (memory stays bounded).
- * Reading starts before the model has loaded; preparing waits for its spec.
+ * opened and prepared for the model, and at most {@code ahead} frames wait, or twice as many while
+ * their pixels take less than an eighth of the heap (memory stays bounded). Reading starts before
+ * the model has loaded, so that a second batch is ready when the first has run; preparing waits
+ * for the model's spec.
  */
 public final class ImageFileSource implements FrameSource {
 
-	/** A frame read, a failure to hand on in its turn, or the end. */
-	private record Item(Frame frame, RuntimeException failure) {}
+	/** A frame read, a failure to hand on in its turn, or the end; with the pixel bytes held. */
+	private record Item(Frame frame, RuntimeException failure, long bytes) {}
 
-	private static final Item END = new Item(null, null);
+	private static final Item END = new Item(null, null, 0);
 
 	private final BlockingQueue<Item> queue;
 	private final Thread reader;
 	private final boolean goOn;
 	private final int ahead;
+	/** Pixel bytes above which no more than {@code ahead} frames wait. */
+	private final long budget;
+	/** Files opened and not yet taken by {@link #next()}, and their pixel bytes. */
+	private int held;
+	private long heldBytes;
 	private volatile boolean closed;
 	private boolean ended;
 
@@ -62,9 +69,17 @@ public final class ImageFileSource implements FrameSource {
 	public ImageFileSource(List<Path> files, boolean currentSlice, CompletableFuture<ModelSpec> spec,
 		int ahead, boolean goOn)
 	{
+		this(files, currentSlice, spec, ahead, goOn, Runtime.getRuntime().maxMemory() / 8);
+	}
+
+	/** With the pixel bytes above which no more than {@code ahead} frames wait. */
+	ImageFileSource(List<Path> files, boolean currentSlice, CompletableFuture<ModelSpec> spec,
+		int ahead, boolean goOn, long budget)
+	{
 		this.goOn = goOn;
+		this.budget = budget;
 		this.ahead = Math.max(1, ahead);
-		queue = new ArrayBlockingQueue<>(this.ahead);
+		queue = new LinkedBlockingQueue<>();
 		reader = new Thread(() -> read(files, currentSlice, spec), "explaincnn-reader");
 		reader.setDaemon(true);
 		reader.start();
@@ -72,11 +87,13 @@ public final class ImageFileSource implements FrameSource {
 
 	private void read(List<Path> files, boolean currentSlice, CompletableFuture<ModelSpec> spec) {
 		try {
-			// Files are opened (decoded) while the model loads, up to `ahead` of them waiting for its
-			// spec; once the spec is known each file is prepared as soon as it is opened.
+			// Files are opened (decoded) while the model loads, as many as there is room for; once
+			// the spec is known each file is prepared as soon as it is opened.
 			List<Pending> pending = new ArrayList<>();
 			for (Path file : files) {
 				if (closed) return;
+				if (!spec.isDone() && !room() && !handOn(pending, spec.get(), currentSlice)) return;
+				awaitRoom();
 				Pending p;
 				try {
 					p = new Pending(file, open(file), null);
@@ -84,8 +101,9 @@ public final class ImageFileSource implements FrameSource {
 				catch (RuntimeException | OutOfMemoryError e) {
 					p = new Pending(file, null, e);
 				}
+				hold(p.bytes());
 				pending.add(p);
-				if ((p.failure != null && !goOn) || spec.isDone() || pending.size() >= ahead) {
+				if ((p.failure != null && !goOn) || spec.isDone()) {
 					if (!handOn(pending, spec.get(), currentSlice)) return;
 				}
 			}
@@ -97,23 +115,54 @@ public final class ImageFileSource implements FrameSource {
 		}
 	}
 
+	/** Room for one more file: fewer than {@code ahead} wait, or fewer than twice as many, small. */
+	private synchronized boolean room() {
+		return held < ahead || held < 2 * ahead && heldBytes < budget;
+	}
+
+	/** Files opened and not yet taken. */
+	synchronized int held() {
+		return held;
+	}
+
+	private synchronized void awaitRoom() throws InterruptedException {
+		while (!room())
+			wait();
+	}
+
+	private synchronized void hold(long bytes) {
+		held++;
+		heldBytes += bytes;
+	}
+
+	private synchronized void release(long bytes) {
+		held--;
+		heldBytes -= bytes;
+		notifyAll();
+	}
+
 	/** A file opened (not yet prepared for the model), or why it could not be opened. */
 	private record Pending(Path file, ImagePlus image, Throwable failure) {
 
+		long bytes() {
+			return image == null ? 0 : (long) image.getSizeInBytes();
+		}
+
 		Item prepare(ModelSpec spec, boolean currentSlice) {
+			long bytes = bytes(); // as held, whatever preparing does to the image
 			Throwable problem = failure;
 			if (problem == null) {
 				try {
-					return new Item(Frame.withLog(image, file, currentSlice, spec), null);
+					return new Item(Frame.withLog(image, file, currentSlice, spec), null, bytes);
 				}
 				catch (RuntimeException | OutOfMemoryError e) {
 					problem = e;
 				}
 			}
-			if (problem instanceof ExplainException e) return new Item(null, e);
+			if (problem instanceof ExplainException e) return new Item(null, e, bytes);
 			// ImageJ's readers fail on damaged files in their own ways; say which file.
 			return new Item(null, new ExplainException("Cannot read image " + file + " (" + problem +
-				"); the file may be damaged."));
+				"); the file may be damaged."), bytes);
 		}
 	}
 
@@ -266,6 +315,7 @@ public final class ImageFileSource implements FrameSource {
 			Thread.currentThread().interrupt();
 			throw new ExplainException("Interrupted while reading images.");
 		}
+		if (item != END) release(item.bytes);
 		if (item.failure != null) {
 			ended = !goOn;
 			throw item.failure;

@@ -277,20 +277,25 @@ public final class ExplanationRenderer {
 		return roi;
 	}
 
-	/** The map in the LUT's colours over lo..hi, weak evidence (below the floor) black. */
-	private static ColorProcessor coloured(float[] map, int width, int height, double lo,
-		double hi, LUT lut)
+	/**
+	 * The map in the LUT's colours over lo..hi, weak evidence (below the floor) black. The levels
+	 * are ImageJ's 8-bit conversion; the colours are looked up here, as ImageJ's RGB conversion
+	 * gives them (tested), without its trip through an AWT image and PixelGrabber.
+	 */
+	static ColorProcessor coloured(float[] map, int width, int height, double lo, double hi,
+		LUT lut)
 	{
-		FloatProcessor fp = new FloatProcessor(width, height, map.clone());
+		FloatProcessor fp = new FloatProcessor(width, height, map);
 		fp.setMinAndMax(lo, hi);
-		ImageProcessor bytes = fp.convertToByteProcessor(true);
-		bytes.setLut(lut);
-		ColorProcessor rgb = bytes.convertToColorProcessor();
-		int[] px = (int[]) rgb.getPixels();
+		byte[] level = (byte[]) fp.convertToByteProcessor(true).getPixels();
+		int[] colour = new int[256];
+		for (int i = 0; i < Math.min(256, lut.getMapSize()); i++)
+			colour[i] = 0xff000000 | lut.getRGB(i);
 		double floor = OVERLAY_FLOOR * Math.max(Math.abs(lo), Math.abs(hi));
+		int[] px = new int[level.length];
 		for (int i = 0; i < px.length; i++)
-			if (Math.abs(map[i]) < floor) px[i] = 0;
-		return rgb;
+			if (!(Math.abs(map[i]) < floor)) px[i] = colour[level[i] & 0xff];
+		return new ColorProcessor(width, height, px);
 	}
 
 	/**
@@ -305,8 +310,8 @@ public final class ExplanationRenderer {
 			// ImageRoi's zero transparency: pixels of mean value 1 or less are not drawn.
 			if (r + g + b <= 3) continue;
 			int d = base[i];
-			base[i] = mix((d >> 16) & 0xff, r, opacity) << 16 | mix((d >> 8) & 0xff, g, opacity) << 8 |
-				mix(d & 0xff, b, opacity);
+			base[i] = d & 0xff000000 | mix((d >> 16) & 0xff, r, opacity) << 16 | mix((d >> 8) & 0xff,
+				g, opacity) << 8 | mix(d & 0xff, b, opacity);
 		}
 	}
 
@@ -320,28 +325,25 @@ public final class ExplanationRenderer {
 	{
 		ImageProcessor rgbBase = flatInput(imp);
 		int w = rgbBase.getWidth(), h = rgbBase.getHeight(), n = e.attributions.size();
-		ColorProcessor montage = new ColorProcessor(w * n, h);
+		String title = heatmap.getTitle() + " (overlay)";
+		ColorProcessor montage = n == 1 ? null : new ColorProcessor(w * n, h);
 		for (int i = 0; i < n; i++) {
 			Attribution a = e.attributions.get(i);
-			ImageProcessor blended = rgbBase.duplicate();
+			ImageProcessor blended = n == 1 ? rgbBase : rgbBase.duplicate();
 			blend((int[]) blended.getPixels(), (int[]) coloured(a.map, a.width, a.height, heatmap
 				.getDisplayRangeMin(), heatmap.getDisplayRangeMax(), lut).getPixels(), Math.max(
 					opacity, 0.01));
-			Overlay o = new Overlay();
+			// Outlines drawn on the pixels, as flattening the overlay draws them (the same pixels,
+			// tested) without a trip through an AWT image.
 			for (Roi r : rois)
 				if (n == 1 || r.getPosition() == i + 1) {
-					Roi c = (Roi) r.clone();
-					c.setPosition(0);
-					o.add(c);
+					blended.setColor(r.getStrokeColor());
+					r.drawPixels(blended);
 				}
-			if (o.size() > 0) {
-				ImagePlus panel = new ImagePlus("panel", blended);
-				panel.setOverlay(o);
-				blended = panel.flatten().getProcessor();
-			}
+			if (n == 1) return new ImagePlus(title, blended);
 			montage.insert(blended, i * w, 0);
 		}
-		return new ImagePlus(heatmap.getTitle() + " (overlay)", montage);
+		return new ImagePlus(title, montage);
 	}
 
 	/** The input as RGB as displayed, without its overlay. */

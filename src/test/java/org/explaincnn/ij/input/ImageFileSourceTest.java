@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ij.IJ;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,6 +44,41 @@ class ImageFileSourceTest {
 			ExplainException e = assertThrows(ExplainException.class, source::next);
 			assertTrue(e.getMessage().startsWith("Cannot read image " + files.get(2)), e.getMessage());
 			assertNull(source.next(), "nothing after the failure");
+		}
+	}
+
+	@Test
+	void whileTheModelLoadsTwoBatchesOfSmallImagesWaitAndOneOfLargeOnes() throws Exception {
+		ModelSpec spec;
+		try (ModelCache.Lease lease = ModelCache.acquire(TestData.sampleModel())) {
+			spec = lease.model().spec();
+		}
+		List<Path> files = Collections.nCopies(9, TestData.sampleImage("both.png"));
+		long image = 224 * 224 * 4; // both.png's RGB pixels
+		// Room while fewer than 3 wait, or fewer than 6 whose pixels take less than the budget.
+		for (long budget : new long[] { Long.MAX_VALUE, image * 9 / 2, 1 }) {
+			int want = budget == Long.MAX_VALUE ? 6 : budget == 1 ? 3 : 5;
+			CompletableFuture<ModelSpec> later = new CompletableFuture<>();
+			try (ImageFileSource source = new ImageFileSource(files, false, later, 3, true, budget)) {
+				// The reader decodes while the spec is unknown and stops when there is no room.
+				long until = System.nanoTime() + 5_000_000_000L;
+				int seen = -1;
+				while (System.nanoTime() < until) {
+					Thread.sleep(100);
+					if (source.held() == seen && seen >= 3) break;
+					seen = source.held();
+				}
+				Thread.sleep(200);
+				assertEquals(want, source.held(), "budget " + budget);
+				later.complete(spec);
+				for (int i = 0; i < files.size(); i++) {
+					Frame f = source.next();
+					assertEquals(files.get(i), f.file);
+					assertTrue(source.held() <= 6, "held " + source.held());
+				}
+				assertNull(source.next());
+				assertEquals(0, source.held());
+			}
 		}
 	}
 

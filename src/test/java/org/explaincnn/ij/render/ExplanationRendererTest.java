@@ -12,6 +12,9 @@ import ij.ImagePlus;
 import ij.gui.ImageRoi;
 import ij.gui.Overlay;
 import ij.gui.Roi;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
+import ij.process.LUT;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +29,7 @@ import org.explaincnn.core.Explainer;
 import org.explaincnn.core.Explanation;
 import org.explaincnn.core.TargetSpec;
 import org.explaincnn.ij.ExplainResult;
+import org.explaincnn.ij.Luts;
 import org.explaincnn.ij.ModelCache;
 import org.explaincnn.ij.input.Frame;
 import org.explaincnn.methods.Methods;
@@ -142,6 +146,56 @@ class ExplanationRendererTest {
 			assertTrue(worst <= 1, "opacity " + opacity + ": off by " + worst);
 			// The map covers the cat: most pixels are coloured, not all (weak evidence stays clear).
 			assertTrue(coloured > want.length / 4 && coloured < want.length, "coloured " + coloured);
+		}
+	}
+
+	@Test
+	void roiOutlinesInTheOverlayPictureAreWhatFlatteningTheOverlayDraws() {
+		for (Explanation e : List.of(tabby, boxer)) {
+			RenderOptions plain = RenderOptions.of("Fire", 0.5, "0.5", false, false, true);
+			RenderOptions outlined = RenderOptions.of("Fire", 0.5, "0.5", true, false, true);
+			ExplainResult without = ExplanationRenderer.render(both(), e, model, plain);
+			ExplainResult with = ExplanationRenderer.render(both(), e, model, outlined);
+			assertTrue(with.rois.size() > 0);
+			// ImageJ's drawing of the same ROIs: the map picture with them as overlay, flattened.
+			ImagePlus reference = without.overlayPreview.duplicate();
+			Overlay rois = new Overlay();
+			with.rois.forEach(r -> rois.add((Roi) r.clone()));
+			reference.setOverlay(rois);
+			int[] want = (int[]) reference.flatten().getProcessor().getPixels();
+			int[] got = (int[]) with.overlayPreview.getProcessor().getPixels();
+			assertArrayEquals(want, got);
+			assertNotEquals(Arrays.hashCode(got), Arrays.hashCode((int[]) without.overlayPreview
+				.getProcessor().getPixels()), "the outlines are drawn");
+		}
+	}
+
+	@Test
+	void overlayColoursAreImageJsConversionOfTheMapThroughTheLut() {
+		SplittableRandom random = new SplittableRandom(11);
+		int w = 37, h = 23;
+		for (String name : List.of("Fire", "Grays", "Ice", "Spectrum", "3-3-2 RGB", "Red/Green")) {
+			LUT lut = Luts.byName(name);
+			for (int trial = 0; trial < 5; trial++) {
+				float[] map = new float[w * h];
+				for (int i = 0; i < map.length; i++)
+					map[i] = (float) (random.nextDouble() * 4 - 1);
+				map[3] = Float.NaN;
+				double lo = trial == 0 ? -1 : 0, hi = trial == 1 ? 1.5 : 3;
+				// ImageJ's own conversion: 8-bit levels over lo..hi, shown through the LUT as RGB.
+				FloatProcessor fp = new FloatProcessor(w, h, map.clone());
+				fp.setMinAndMax(lo, hi);
+				ImageProcessor bytes = fp.convertToByteProcessor(true);
+				bytes.setLut(lut);
+				int[] want = (int[]) bytes.convertToColorProcessor().getPixels();
+				double floor = ExplanationRenderer.OVERLAY_FLOOR * Math.max(Math.abs(lo), Math.abs(hi));
+				for (int i = 0; i < want.length; i++)
+					if (Math.abs(map[i]) < floor) want[i] = 0;
+				float[] before = map.clone();
+				int[] got = (int[]) ExplanationRenderer.coloured(map, w, h, lo, hi, lut).getPixels();
+				assertArrayEquals(want, got, name + " trial " + trial);
+				assertArrayEquals(before, map, "the map is not changed");
+			}
 		}
 	}
 
