@@ -124,7 +124,7 @@ final class Benchmark {
 					continue;
 				}
 				out.printf(Locale.ROOT, "%-20s %7d %9.2f %9.2f %7.2f%n", m.id(), perImage, both[0],
-					both[1], both[0] / both[1]);
+					both[1], both[2]);
 			}
 			forwardOnly(model, image, raster, w, h, big, out);
 			// Grad-CAM for many images at once, the way the command line runs a folder.
@@ -138,7 +138,7 @@ final class Benchmark {
 				.byName("gradcam"), TargetSpec.top1(), batched), () -> Passes.run(model, image,
 					new PassRequest(refInput, big).seed(refSeed).layerGradient(layer)));
 			out.printf(Locale.ROOT, "%-20s %7s %9.2f %9.2f %7.2f   (%d images per run)%n",
-				"gradcam, batch " + big, "1", both[0] / big, both[1] / big, both[0] / both[1], big);
+				"gradcam, batch " + big, "1", both[0] / big, both[1] / big, both[2], big);
 			deepFeatureFactorization(model, image, layer, repeats, out);
 			out.println();
 			deletionInsertion(model, image, big, out);
@@ -178,7 +178,7 @@ final class Benchmark {
 			settings), bare);
 		out.printf(Locale.ROOT, "Deletion + insertion, %d steps each (%d forward passes, batch %d): " +
 			"%.0f ms, bare forward passes %.0f ms, ratio %.2f%n", settings.steps(), passes, big, both[0],
-			both[1], both[0] / both[1]);
+			both[1], both[2]);
 	}
 
 	/**
@@ -193,7 +193,9 @@ final class Benchmark {
 	{
 		out.println();
 		out.println("Forward-only methods, top-1, batch " + batch + " (raw = the same number of bare " +
-			"forward passes at the same batch, timed alternately; median of " + FORWARD_ONLY_RUNS + "):");
+			"forward passes at the same batch, run in adjacent pairs; ratio = median of the pairs' " +
+			"ratios over " + FORWARD_ONLY_RUNS + " pairs, " + LONG_RUNS + " above " + LONG_RUN +
+			" passes):");
 		out.println("method                       passes  ms/image  raw ms    ratio");
 		float[] full = Passes.repeat(image.modelInput, batch);
 		for (AttributionMethod m : Methods.all()) {
@@ -225,14 +227,15 @@ final class Benchmark {
 					Passes.run(model, image, n - done >= batch ? new PassRequest(full, batch)
 						: new PassRequest(partial, rest));
 			};
-			double[] both = interleavedMedians(FORWARD_ONLY_RUNS, 1, method, reference);
+			double[] both = interleavedMedians(n > LONG_RUN ? LONG_RUNS : FORWARD_ONLY_RUNS, 1,
+				method, reference);
 			out.printf(Locale.ROOT, "%-28s %7d %9.0f %9.0f %7.2f%n", name, n, both[0], both[1],
-				both[0] / both[1]);
+				both[2]);
 		}
 	}
 
-	/** Timed runs of each forward-only method (each is hundreds to thousands of passes). */
-	private static final int FORWARD_ONLY_RUNS = 3;
+	/** Pairs timed per forward-only method (hundreds to thousands of passes each); fewer for the longest. */
+	private static final int FORWARD_ONLY_RUNS = 5, LONG_RUNS = 3, LONG_RUN = 2000;
 	/** Passes above which a forward-only method is timed on fewer channels. */
 	private static final int LONGEST_RUN = 5000;
 
@@ -255,7 +258,7 @@ final class Benchmark {
 				new PassRequest(image.modelInput, 1)));
 		out.printf(Locale.ROOT, "%-20s NMF of %d x %d at K=5: %.2f ms (%d iterations), one raw " +
 			"forward %.2f ms, ratio %.2f%n", "dff", a.positions(), a.channels, both[0],
-			last[0].iterations, both[1], both[0] / both[1]);
+			last[0].iterations, both[1], both[2]);
 	}
 
 	/** Runs of each whole-process job (a new JVM each). */
@@ -455,24 +458,39 @@ final class Benchmark {
 		return interleavedMedians(n, Math.min(5, n), a, b);
 	}
 
-	/** Medians of a and b, run alternately n times after {@code warmUps} runs of each. */
+	/**
+	 * Medians of a and b and of their ratio, run in adjacent pairs n times after {@code warmUps}
+	 * runs of each. The order alternates (a b, b a, ...) and the ratio is the median of each pair's
+	 * own: on a shared machine whose speed moves by 15% within seconds, medians taken apart mixed
+	 * slow spells of one with fast spells of the other, and whatever ran second paid for the first.
+	 */
 	private static double[] interleavedMedians(int n, int warmUps, Runnable a, Runnable b) {
 		for (int i = 0; i < warmUps; i++) {
 			a.run();
 			b.run();
 		}
-		double[] ta = new double[n], tb = new double[n];
+		double[] ta = new double[n], tb = new double[n], ratio = new double[n];
 		for (int i = 0; i < n; i++) {
-			long s = System.nanoTime();
-			a.run();
-			ta[i] = (System.nanoTime() - s) / 1e6;
-			s = System.nanoTime();
-			b.run();
-			tb[i] = (System.nanoTime() - s) / 1e6;
+			if (i % 2 == 0) {
+				ta[i] = timed(a);
+				tb[i] = timed(b);
+			}
+			else {
+				tb[i] = timed(b);
+				ta[i] = timed(a);
+			}
+			ratio[i] = ta[i] / tb[i];
 		}
 		Arrays.sort(ta);
 		Arrays.sort(tb);
-		return new double[] { ta[n / 2], tb[n / 2] };
+		Arrays.sort(ratio);
+		return new double[] { ta[n / 2], tb[n / 2], ratio[n / 2] };
+	}
+
+	private static double timed(Runnable r) {
+		long s = System.nanoTime();
+		r.run();
+		return (System.nanoTime() - s) / 1e6;
 	}
 
 	private static double median(int n, Runnable r) {

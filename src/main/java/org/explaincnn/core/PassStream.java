@@ -1,6 +1,7 @@
 package org.explaincnn.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,9 @@ public final class PassStream {
 
 	private final ExplainableModel model;
 	private final int count;
+	/** Input i as an array, or null when {@link #writer} writes it into the batch. */
 	private final IntFunction<float[]> inputAt;
+	private final InputWriter writer;
 	private int height, width;
 	private IntUnaryOperator classAt;
 	private final List<LayerInfo> activations = new ArrayList<>();
@@ -41,10 +44,13 @@ public final class PassStream {
 	private int doneBefore;
 	private int total;
 
-	private PassStream(ExplainableModel model, int count, IntFunction<float[]> inputAt) {
+	private PassStream(ExplainableModel model, int count, IntFunction<float[]> inputAt,
+		InputWriter writer)
+	{
 		this.model = model;
 		this.count = count;
 		this.inputAt = inputAt;
+		this.writer = writer;
 		this.height = model.spec().height;
 		this.width = model.spec().width;
 		this.total = count;
@@ -55,12 +61,28 @@ public final class PassStream {
 	 * batch is run and dropped after it.
 	 */
 	public static PassStream of(ExplainableModel model, int count, IntFunction<float[]> inputAt) {
-		return new PassStream(model, count, inputAt);
+		return new PassStream(model, count, inputAt, null);
+	}
+
+	/**
+	 * {@code count} model-ready inputs written by {@code writer} straight into the batch sent to the
+	 * model: for perturbation streams of thousands of passes, where making each input as a new
+	 * array (and copying it into the batch) cost as much as a tenth of the passes themselves.
+	 */
+	public static PassStream writing(ExplainableModel model, int count, InputWriter writer) {
+		return new PassStream(model, count, null, writer);
+	}
+
+	/** Writes model-ready input {@code index} (channels last) into {@code batch} from {@code offset}. */
+	@FunctionalInterface
+	public interface InputWriter {
+
+		void write(int index, float[] batch, int offset);
 	}
 
 	/** The same model-ready input {@code count} times (e.g. one row per class). */
 	public static PassStream repeat(ExplainableModel model, float[] input, int count) {
-		return new PassStream(model, count, i -> input);
+		return new PassStream(model, count, i -> input, null);
 	}
 
 	/** Inputs of the given size (models that take any size); the model's own size by default. */
@@ -147,10 +169,21 @@ public final class PassStream {
 			while (n < chunk && from + n < count && (classAt == null || (classAt.applyAsInt(from +
 				n) == AttributionMethod.TOP_ONE) == topOne))
 				n++;
-			float[][] inputs = new float[n][];
-			for (int b = 0; b < n; b++)
-				inputs[b] = inputAt.apply(from + b);
-			PassRequest r = new PassRequest(batch(inputs), n).score(options.score);
+			float[][] inputs = null;
+			float[] batch;
+			if (writer != null) {
+				int size = height * width * model.spec().channels;
+				batch = batchBuffer(n * size);
+				for (int b = 0; b < n; b++)
+					writer.write(from + b, batch, b * size);
+			}
+			else {
+				inputs = new float[n][];
+				for (int b = 0; b < n; b++)
+					inputs[b] = inputAt.apply(from + b);
+				batch = batch(inputs);
+			}
+			PassRequest r = new PassRequest(batch, n).score(options.score);
 			for (LayerInfo layer : activations)
 				r.activation(layer);
 			if (backward()) {
@@ -168,7 +201,7 @@ public final class PassStream {
 			for (Map.Entry<LayerInfo, IntFunction<FeatureMap>> e : feeds.entrySet())
 				r.feed(e.getKey(), batchOf(e.getValue(), from, n));
 			Pass pass = model.run(r, height, width);
-			sink.accept(new Chunk(pass, from, inputs));
+			sink.accept(new Chunk(pass, from, n, inputs, batch));
 			from += n;
 			options.progress.update(doneBefore + from, total);
 		}
@@ -194,22 +227,31 @@ public final class PassStream {
 		public final Pass pass;
 		/** Index of the batch's first input in the stream. */
 		public final int from;
+		private final int size;
 		private final float[][] inputs;
+		private final float[] batch;
 
-		Chunk(Pass pass, int from, float[][] inputs) {
+		Chunk(Pass pass, int from, int size, float[][] inputs, float[] batch) {
 			this.pass = pass;
 			this.from = from;
+			this.size = size;
 			this.inputs = inputs;
+			this.batch = batch;
 		}
 
 		/** Rows in this batch. */
 		public int size() {
-			return inputs.length;
+			return size;
 		}
 
-		/** The model-ready input of row {@code row} (not to be changed). */
+		/**
+		 * The model-ready input of row {@code row} (not to be changed); a copy out of the batch for
+		 * written inputs, whose batch is refilled after the sink returns.
+		 */
 		public float[] input(int row) {
-			return inputs[row];
+			if (inputs != null) return inputs[row];
+			int length = batch.length / size;
+			return Arrays.copyOfRange(batch, row * length, (row + 1) * length);
 		}
 	}
 
@@ -220,12 +262,15 @@ public final class PassStream {
 	 */
 	private float[] batchBuffer;
 
+	private float[] batchBuffer(int length) {
+		if (batchBuffer == null || batchBuffer.length != length) batchBuffer = new float[length];
+		return batchBuffer;
+	}
+
 	private float[] batch(float[][] inputs) {
 		if (inputs.length == 1) return inputs[0]; // passes never write into their input
 		int size = inputs[0].length;
-		if (batchBuffer == null || batchBuffer.length != inputs.length * size) batchBuffer =
-			new float[inputs.length * size];
-		float[] out = batchBuffer;
+		float[] out = batchBuffer(inputs.length * size);
 		for (int b = 0; b < inputs.length; b++)
 			System.arraycopy(inputs[b], 0, out, b * size, size);
 		return out;

@@ -42,15 +42,43 @@ public final class PerturbationScores {
 		IntFunction<float[]> inputAt, int[] classes, ExplainOptions options, int done, int total,
 		ScoreSink sink)
 	{
+		forEach(model, PassStream.of(model, count, inputAt).at(image).progress(done, total), classes,
+			options, sink);
+	}
+
+	/**
+	 * As {@link #of}, the inputs written straight into the batch ({@link PassStream#writing}): for
+	 * methods that make thousands of inputs.
+	 */
+	public static float[][] of(ExplainableModel model, PreparedImage image, int count,
+		PassStream.InputWriter writer, int[] classes, ExplainOptions options, int done, int total)
+	{
+		float[][] scores = new float[count][];
+		forEach(model, image, count, writer, classes, options, done, total, (index, s) -> scores[
+			index] = s.clone());
+		return scores;
+	}
+
+	/** As {@link #forEach}, the inputs written straight into the batch. */
+	public static void forEach(ExplainableModel model, PreparedImage image, int count,
+		PassStream.InputWriter writer, int[] classes, ExplainOptions options, int done, int total,
+		ScoreSink sink)
+	{
+		forEach(model, PassStream.writing(model, count, writer).at(image).progress(done, total),
+			classes, options, sink);
+	}
+
+	private static void forEach(ExplainableModel model, PassStream stream, int[] classes,
+		ExplainOptions options, ScoreSink sink)
+	{
 		for (int c : classes)
 			if (c < 0 || c >= model.spec().classes) throw new IllegalArgumentException("class " + c);
 		float[] scores = new float[classes.length];
-		PassStream.of(model, count, inputAt).at(image).progress(done, total).forEachRow(options,
-			(pass, row, index) -> {
-				for (int j = 0; j < classes.length; j++)
-					scores[j] = pass.score(options.score, row, classes[j]);
-				sink.accept(index, scores);
-			});
+		stream.forEachRow(options, (pass, row, index) -> {
+			for (int j = 0; j < classes.length; j++)
+				scores[j] = pass.score(options.score, row, classes[j]);
+			sink.accept(index, scores);
+		});
 	}
 
 	/** Receives the scores of the classes at input {@code index}. */

@@ -30,7 +30,9 @@ import org.explaincnn.ij.render.RenderOptions;
  * Always the newest frame: whatever was written while the model was busy is not queued, the next
  * look sees only what is displayed then, and a frame already explained is never explained again
  * (the hash is of the very pixels explained, so a write during the copy cannot hide or repeat a
- * frame). Idle, the thread costs a sampled look per {@link #POLL_MS} ms. {@link #close} stops
+ * frame), and a copy taken while the pixels were being written (the look before and after it
+ * differ) is taken again rather than explained. Idle, the thread costs a sampled look per
+ * {@link #POLL_MS} ms. {@link #close} stops
  * the thread (joined) and returns the model.
  */
 public final class LiveExplainer implements AutoCloseable {
@@ -204,6 +206,9 @@ public final class LiveExplainer implements AutoCloseable {
 				lastLook = now;
 				long seen = System.nanoTime();
 				Snapshot snap = snapshot();
+				// Pixels written while they were copied (the look changed meanwhile) would be half
+				// of one frame and half of the next: the next round copies them again.
+				if (!look().equals(now)) continue;
 				if (snap.signature.equals(lastExplained)) continue;
 				Frame f = Frame.ofPlane(snap.image, 1, 1, model.spec(), line -> {});
 				Explanation e = ImageExplainer.explain(model, List.of(f.prepared), job,

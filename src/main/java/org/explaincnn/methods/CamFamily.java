@@ -2,7 +2,6 @@ package org.explaincnn.methods;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntFunction;
 
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.RealMatrix;
@@ -144,13 +143,13 @@ public abstract class CamFamily implements AttributionMethod {
 		}
 
 		/**
-		 * The class's score of this kind at {@code count} inputs made on demand (forward only,
+		 * The class's score of this kind at {@code count} inputs written on demand (forward only,
 		 * bounded batches); progress counts every class's {@code count} passes.
 		 */
-		float[] scores(int count, IntFunction<float[]> inputAt, Score kind) {
+		float[] scores(int count, PassStream.InputWriter inputs, Score kind) {
 			ExplainOptions o = options.score == kind ? options : options.toBuilder().score(kind)
 				.build();
-			float[][] s = PerturbationScores.of(model, image, count, inputAt, new int[] { cls }, o,
+			float[][] s = PerturbationScores.of(model, image, count, inputs, new int[] { cls }, o,
 				classIndex * count, classCount * count);
 			float[] out = new float[count];
 			for (int i = 0; i < count; i++)

@@ -77,9 +77,9 @@ final class Rise implements AttributionMethod {
 		// The masks of the batch in flight: a batch's inputs are made (in order, from batches of
 		// the chunk size starting at its multiples) before its scores come back.
 		float[][] batch = new float[options.chunkSize(model.spec())][];
-		PerturbationScores.forEach(model, image, n, i -> {
+		PerturbationScores.forEach(model, image, n, (i, into, offset) -> {
 			float[] m = batch[i % batch.length] = masks.next(random);
-			return masked(x, base, m, c);
+			masked(x, base, m, c, into, offset);
 		}, classes, options, 0, n, (i, scores) -> {
 			float[] m = batch[i % batch.length];
 			for (int j = 0; j < classes.length; j++) {
@@ -100,15 +100,25 @@ final class Rise implements AttributionMethod {
 		return out;
 	}
 
-	/** x * m + base * (1 - m) per pixel, every channel (channels last). */
-	static float[] masked(float[] x, float[] base, float[] mask, int channels) {
-		float[] out = new float[x.length];
+	/** x * m + base * (1 - m) per pixel, every channel (channels last), into out from offset. */
+	static void masked(float[] x, float[] base, float[] mask, int channels, float[] out,
+		int offset)
+	{
+		if (channels == 3) {
+			// RGB, most models: the channel loop unrolled, as in Score-CAM.
+			for (int p = 0, i = 0, o = offset; p < mask.length; p++, i += 3, o += 3) {
+				float m = mask[p], n = 1 - m;
+				out[o] = x[i] * m + base[i] * n;
+				out[o + 1] = x[i + 1] * m + base[i + 1] * n;
+				out[o + 2] = x[i + 2] * m + base[i + 2] * n;
+			}
+			return;
+		}
 		for (int p = 0, i = 0; p < mask.length; p++) {
 			float m = mask[p];
 			for (int k = 0; k < channels; k++, i++)
-				out[i] = x[i] * m + base[i] * (1 - m);
+				out[offset + i] = x[i] * m + base[i] * (1 - m);
 		}
-		return out;
 	}
 
 	/**

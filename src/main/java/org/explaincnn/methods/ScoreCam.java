@@ -3,12 +3,12 @@ package org.explaincnn.methods;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.IntFunction;
 
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.FeatureMap;
 import org.explaincnn.core.Param;
+import org.explaincnn.core.PassStream;
 import org.explaincnn.core.PreparedImage;
 import org.explaincnn.core.Resample;
 import org.explaincnn.core.Score;
@@ -111,14 +111,15 @@ class ScoreCam extends CamFamily {
 		boolean paper = paper(o);
 		int first = paper ? 1 : 0; // input 0 is the baseline in the paper's variant
 		float[] x = c.image.modelInput;
-		float[] baseline = new float[x.length];
 		MaskCache masks = new MaskCache(a, c.image);
-		IntFunction<float[]> inputAt = i -> {
-			if (i < first) return baseline;
-			int j = i - first, k = scored[j / n];
-			return masked(x, sampleMask(masks.of(k), k, j % n, c.cls, o), c.image.channels);
+		PassStream.InputWriter inputs = (i, batch, offset) -> {
+			if (i < first) Arrays.fill(batch, offset, offset + x.length, 0f); // the baseline
+			else {
+				int j = i - first, k = scored[j / n];
+				masked(x, sampleMask(masks.of(k), k, j % n, c.cls, o), c.image.channels, batch, offset);
+			}
 		};
-		float[] s = c.scores(first + scored.length * n, inputAt, paper ? Score.PROBABILITY
+		float[] s = c.scores(first + scored.length * n, inputs, paper ? Score.PROBABILITY
 			: Score.LOGIT);
 		double[] mean = new double[scored.length];
 		for (int j = 0; j < scored.length; j++) {
@@ -207,15 +208,23 @@ class ScoreCam extends CamFamily {
 		return up;
 	}
 
-	/** The model input x (channels last) times the mask at each pixel, in a new array. */
-	static float[] masked(float[] x, float[] mask, int channels) {
-		float[] out = new float[x.length];
+	/** The model input x (channels last) times the mask at each pixel, into out from offset. */
+	static void masked(float[] x, float[] mask, int channels, float[] out, int offset) {
+		if (channels == 3) {
+			// RGB, most models: the channel loop unrolled (a 3-step inner loop took 0.5 ms a pass).
+			for (int p = 0, i = 0, o = offset; p < mask.length; p++, i += 3, o += 3) {
+				float m = mask[p];
+				out[o] = x[i] * m;
+				out[o + 1] = x[i + 1] * m;
+				out[o + 2] = x[i + 2] * m;
+			}
+			return;
+		}
 		for (int p = 0, i = 0; p < mask.length; p++) {
 			float m = mask[p];
 			for (int k = 0; k < channels; k++, i++)
-				out[i] = x[i] * m;
+				out[offset + i] = x[i] * m;
 		}
-		return out;
 	}
 
 	/** The last channel's mask: the samples of one channel come one after another. */

@@ -104,6 +104,39 @@ class PassStreamTest {
 	}
 
 	@Test
+	void writtenInputsGiveTheScoresAndInputsOfMadeOnes() {
+		for (int batch : new int[] { 1, 2, 16 }) {
+			List<float[]> made = new ArrayList<>(), written = new ArrayList<>();
+			List<float[]> madeInputs = new ArrayList<>(), writtenInputs = new ArrayList<>();
+			PassStream.of(model, 5, PassStreamTest::input).run(batch(batch), c -> {
+				for (int b = 0; b < c.size(); b++) {
+					made.add(Arrays.copyOfRange(c.pass.logits, b * 3, b * 3 + 3));
+					madeInputs.add(c.input(b).clone());
+				}
+			});
+			List<Integer> offsets = new ArrayList<>();
+			PassStream.writing(model, 5, (i, into, offset) -> {
+				offsets.add(offset);
+				float[] x = input(i);
+				System.arraycopy(x, 0, into, offset, x.length);
+			}).run(batch(batch), c -> {
+				for (int b = 0; b < c.size(); b++) {
+					written.add(Arrays.copyOfRange(c.pass.logits, b * 3, b * 3 + 3));
+					writtenInputs.add(c.input(b));
+				}
+			});
+			for (int i = 0; i < 5; i++) {
+				assertArrayEquals(made.get(i), written.get(i), 0f, "batch " + batch + " row " + i);
+				assertArrayEquals(madeInputs.get(i), writtenInputs.get(i), 0f);
+			}
+			int size = input(0).length;
+			for (int i = 0; i < 5; i++)
+				assertEquals(i % Math.min(batch, 5) * size, offsets.get(i) % (Math.min(batch, 5) * size),
+					"input " + i + " at its row of the batch");
+		}
+	}
+
+	@Test
 	void cancelIsCheckedBetweenBatches() {
 		AtomicInteger batches = new AtomicInteger();
 		ExplainOptions o = batch(2).toBuilder().cancelled(() -> batches.get() >= 1).build();
