@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -69,6 +71,10 @@ final class VideoRunner {
 			throw new ExplainException("Cannot write results to " + o.out + " (" + AtomicFiles.reason(
 				e) + "); choose a writable --out folder.");
 		}
+		List<Path> stacks = o.job.everyPlane() ? ImageRunner.inputs(others) : List.of();
+		// The first stack is read while TensorFlow starts and the model loads.
+		CompletableFuture<ImagePlus> firstStack = stacks.isEmpty() ? null : CompletableFuture
+			.supplyAsync(() -> ImageFileSource.open(stacks.get(0)));
 		try (ModelCache.Lease lease = ImageExplainer.acquireModel(o.job)) {
 			ExplainableModel model = lease.model();
 			for (Path v : videos) {
@@ -88,12 +94,17 @@ final class VideoRunner {
 					v.getFileName(), frames, top, (System.nanoTime() - t0) / 1e6 / Math.max(1, frames),
 					target);
 			}
-			if (o.job.everyPlane()) for (Path p : ImageRunner.inputs(others))
-				explainStack(model, p, o, method, out, err);
+			for (int i = 0; i < stacks.size(); i++)
+				explainStack(model, stacks.get(i), i == 0 ? opened(firstStack) : ImageFileSource.open(
+					stacks.get(i)), o, method, out, err);
 		}
 		catch (IOException e) {
 			throw new ExplainException("Cannot write results to " + o.out + " (" + AtomicFiles.reason(
 				e) + "); free space or choose a writable --out folder.");
+		}
+		finally {
+			// Not explained (the model or an earlier file failed): let the image go.
+			if (firstStack != null) firstStack.thenAccept(ImagePlus::close);
 		}
 		if (!o.job.everyPlane() && !others.isEmpty()) {
 			o.images.clear();
@@ -152,10 +163,20 @@ final class VideoRunner {
 		return done;
 	}
 
-	private static void explainStack(ExplainableModel model, Path p, ExplainCli.Options o,
-		String method, PrintStream out, PrintStream err) throws IOException
+	/** The image read on another thread, or its one-line error. */
+	private static ImagePlus opened(CompletableFuture<ImagePlus> image) {
+		try {
+			return image.join();
+		}
+		catch (CompletionException e) {
+			if (e.getCause() instanceof RuntimeException r) throw r;
+			throw e;
+		}
+	}
+
+	private static void explainStack(ExplainableModel model, Path p, ImagePlus imp,
+		ExplainCli.Options o, String method, PrintStream out, PrintStream err) throws IOException
 	{
-		ImagePlus imp = ImageFileSource.open(p);
 		ExplainResult r = StackExplainer.explain(imp, o.job, model, line -> err.println("  " + line),
 			ExplainOptions.ProgressListener.NONE, () -> false, false);
 		String name = ResultNames.stem(p);

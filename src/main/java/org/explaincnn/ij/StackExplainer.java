@@ -9,10 +9,15 @@ import ij.process.FloatProcessor;
 
 import java.awt.Color;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -34,7 +39,8 @@ import org.explaincnn.methods.SharedConcepts;
 /**
  * Explains every plane of a stack or hyperstack (or the slices and frames chosen with z= and t=):
  * planes go through the model in chunks of the job's batch size, as the files of a folder do (CAM
- * methods explain a chunk in one TensorFlow run), so only one chunk of prepared planes is held.
+ * methods explain a chunk in one TensorFlow run); the next chunk's planes are prepared on another
+ * thread while the model runs, so two chunks of prepared planes are held at most.
  * The heatmap is a 32-bit hyperstack with the input's slices, frames and calibration (one channel
  * per map: one unless several classes or layers were asked for), the input gains one coloured
  * {@link ImageRoi} and the ROIs per plane, each with its position, and a {@link PlaneTable} has a
@@ -110,53 +116,55 @@ public final class StackExplainer {
 		List<Roi> rois = new ArrayList<>();
 		double[] range = null;
 		Explanation first = null;
-		Set<String> messages = new LinkedHashSet<>();
+		Set<String> messages = Collections.synchronizedSet(new LinkedHashSet<>());
 		int done = 0;
 		boolean stopped = false;
 		// Deep Feature Factorization with scope=folder: one factorisation over the planes first.
 		SharedConcepts shared = SharedConcepts.asked(job.method, job.options()) ? sharedConcepts(imp,
 			planes, job, model, cancelled) : null;
-		for (int from = 0; from < planes.size() && !stopped; from += job.batchSize) {
-			if (cancelled.getAsBoolean()) {
-				stopped = true;
-				break;
-			}
-			int n = Math.min(job.batchSize, planes.size() - from);
-			List<PreparedImage> chunk = new ArrayList<>();
-			for (int i = 0; i < n; i++) {
-				Plane p = planes.get(from + i);
-				chunk.add(Frame.ofPlane(imp, p.z, p.t, model.spec(), messages::add).prepared);
-			}
-			int chunkFrom = from;
-			List<Explanation> explained;
-			try {
-				explained = shared != null ? shared.explanations(from, chunk, TargetSpec.parse(job
-					.target)) : ImageExplainer.explain(model, chunk, job, (passes, total) -> progress.update(
-					chunkFrom + (int) ((long) n * passes / Math.max(1, total)), planes.size()), cancelled,
-					System.nanoTime());
-			}
-			catch (ExplainOptions.CancelledException e) {
-				stopped = true;
-				break;
-			}
-			for (int i = 0; i < n; i++) {
-				Explanation e = explained.get(i);
-				if (first == null) {
-					first = e;
-					maps = e.attributions.size();
-					heat = emptyHeatmap(w, h, maps, planes.size());
+		ChunksAhead ahead = new ChunksAhead(imp, planes, job.batchSize, model, messages);
+		try {
+			for (int from = 0; from < planes.size() && !stopped; from += job.batchSize) {
+				if (cancelled.getAsBoolean()) {
+					stopped = true;
+					break;
 				}
-				Plane p = planes.get(from + i);
-				int index = from + i, zi = index % zs.size() + 1, ti = index / zs.size() + 1;
-				store(heat, e, index, maps, p);
-				// The planes share one display range, each plane's as a single image would get it.
-				double[] own = ExplanationRenderer.evidenceRange(e);
-				range = range == null ? own : ExplanationRenderer.union(range, own);
-				table.addAll(PlaneTable.rows(index + 1, p.z, p.t, e, model.spec().labels));
-				rois.addAll(planeRois(imp, e, p, render, model, maps, zi, ti));
+				int n = Math.min(job.batchSize, planes.size() - from);
+				List<PreparedImage> chunk = ahead.next();
+				int chunkFrom = from;
+				List<Explanation> explained;
+				try {
+					explained = shared != null ? shared.explanations(from, chunk, TargetSpec.parse(job
+						.target)) : ImageExplainer.explain(model, chunk, job, (passes, total) -> progress.update(
+						chunkFrom + (int) ((long) n * passes / Math.max(1, total)), planes.size()), cancelled,
+						System.nanoTime());
+				}
+				catch (ExplainOptions.CancelledException e) {
+					stopped = true;
+					break;
+				}
+				for (int i = 0; i < n; i++) {
+					Explanation e = explained.get(i);
+					if (first == null) {
+						first = e;
+						maps = e.attributions.size();
+						heat = emptyHeatmap(w, h, maps, planes.size());
+					}
+					Plane p = planes.get(from + i);
+					int index = from + i, zi = index % zs.size() + 1, ti = index / zs.size() + 1;
+					store(heat, e, index, maps, p);
+					// The planes share one display range, each plane's as a single image would get it.
+					double[] own = ExplanationRenderer.evidenceRange(e);
+					range = range == null ? own : ExplanationRenderer.union(range, own);
+					table.addAll(PlaneTable.rows(index + 1, p.z, p.t, e, model.spec().labels));
+					rois.addAll(planeRois(imp, e, p, render, model, maps, zi, ti));
+				}
+				done += n;
+				progress.update(done, planes.size());
 			}
-			done += n;
-			progress.update(done, planes.size());
+		}
+		finally {
+			ahead.close();
 		}
 		messages.forEach(log);
 		if (first == null) throw new ExplainOptions.CancelledException();
@@ -179,6 +187,73 @@ public final class StackExplainer {
 		heatmap.setOverlay(heatOverlay);
 		heatmap.setProp("ExplainCNN.planes", done);
 		return new ExplainResult(first, heatmap, rois, model, onInput, table);
+	}
+
+	/**
+	 * The planes prepared for the model chunk by chunk, the next chunk on a thread of its own while
+	 * the caller explains the current one. Only that thread reads the input's pixels (the caller
+	 * reads its dimensions), one plane after another, as a virtual stack needs.
+	 */
+	private static final class ChunksAhead {
+
+		private final ImagePlus imp;
+		private final List<Plane> planes;
+		private final int batch;
+		private final ExplainableModel model;
+		private final Set<String> messages;
+		private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+			Thread t = new Thread(r, "explaincnn-planes");
+			t.setDaemon(true);
+			return t;
+		});
+		private int from;
+		private Future<List<PreparedImage>> next;
+
+		ChunksAhead(ImagePlus imp, List<Plane> planes, int batch, ExplainableModel model,
+			Set<String> messages)
+		{
+			this.imp = imp;
+			this.planes = planes;
+			this.batch = batch;
+			this.model = model;
+			this.messages = messages;
+			next = thread.submit(() -> prepare(0));
+		}
+
+		private List<PreparedImage> prepare(int start) {
+			List<PreparedImage> chunk = new ArrayList<>();
+			for (Plane p : planes.subList(start, Math.min(planes.size(), start + batch)))
+				chunk.add(Frame.ofPlane(imp, p.z, p.t, model.spec(), messages::add).prepared);
+			return chunk;
+		}
+
+		/** The next chunk; the one after it is started. */
+		List<PreparedImage> next() {
+			List<PreparedImage> chunk;
+			try {
+				chunk = next.get();
+			}
+			catch (ExecutionException e) {
+				close();
+				if (e.getCause() instanceof RuntimeException r) throw r;
+				if (e.getCause() instanceof Error r) throw r;
+				throw new ExplainException("Cannot prepare the planes of '" + imp.getTitle() + "' (" + e
+					.getCause() + ").");
+			}
+			catch (InterruptedException e) {
+				close();
+				Thread.currentThread().interrupt();
+				throw new ExplainOptions.CancelledException();
+			}
+			from += batch;
+			int start = from;
+			if (start < planes.size()) next = thread.submit(() -> prepare(start));
+			return chunk;
+		}
+
+		void close() {
+			thread.shutdownNow();
+		}
 	}
 
 	/** Refuses, in one line, a stack whose heatmap and overlays cannot fit in the heap. */

@@ -295,6 +295,7 @@ class StackExplainerTest {
 		long maps = java.util.Arrays.stream(imp.getOverlay().toArray()).filter(
 			roi -> roi instanceof ImageRoi).count();
 		assertEquals(5, maps);
+		assertNoPlaneThreadLeft();
 	}
 
 	@Test
@@ -304,6 +305,17 @@ class StackExplainerTest {
 			job(twoChannelModel, true), line -> {}, ExplainOptions.ProgressListener.NONE, () -> false));
 		assertTrue(e.getMessage().contains("3 channels") && !e.getMessage().contains("\n"), e
 			.getMessage());
+		assertNoPlaneThreadLeft();
+	}
+
+	/** The thread that prepares the next chunk ends with the explanation, however it ended. */
+	private static void assertNoPlaneThreadLeft() {
+		long until = System.nanoTime() + 5_000_000_000L;
+		while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(
+			"explaincnn-planes") && t.isAlive()) && System.nanoTime() < until)
+			Thread.onSpinWait();
+		assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(
+			"explaincnn-planes") && t.isAlive()), "a plane-preparing thread was left running");
 	}
 
 	/**
