@@ -103,7 +103,8 @@ final class VideoRunner {
 				e) + "); free space or choose a writable --out folder.");
 		}
 		finally {
-			// Not explained (the model or an earlier file failed): let the image go.
+			// Explained (closed already; closing again is harmless) or not (the model or an earlier
+			// video failed): either way the image goes, once it is read.
 			if (firstStack != null) firstStack.thenAccept(ImagePlus::close);
 		}
 		if (!o.job.everyPlane() && !others.isEmpty()) {

@@ -96,12 +96,12 @@ public final class ImageFileSource implements FrameSource {
 				awaitRoom();
 				Pending p;
 				try {
-					p = new Pending(file, open(file), null);
+					p = Pending.opened(file, open(file));
 				}
 				catch (RuntimeException | OutOfMemoryError e) {
-					p = new Pending(file, null, e);
+					p = new Pending(file, null, e, 0);
 				}
-				hold(p.bytes());
+				hold(p.bytes);
 				pending.add(p);
 				if ((p.failure != null && !goOn) || spec.isDone()) {
 					if (!handOn(pending, spec.get(), currentSlice)) return;
@@ -141,15 +141,17 @@ public final class ImageFileSource implements FrameSource {
 		notifyAll();
 	}
 
-	/** A file opened (not yet prepared for the model), or why it could not be opened. */
-	private record Pending(Path file, ImagePlus image, Throwable failure) {
+	/**
+	 * A file opened (not yet prepared for the model), or why it could not be opened; with the pixel
+	 * bytes it holds until the caller takes it.
+	 */
+	private record Pending(Path file, ImagePlus image, Throwable failure, long bytes) {
 
-		long bytes() {
-			return image == null ? 0 : (long) image.getSizeInBytes();
+		static Pending opened(Path file, ImagePlus image) {
+			return new Pending(file, image, null, (long) image.getSizeInBytes());
 		}
 
 		Item prepare(ModelSpec spec, boolean currentSlice) {
-			long bytes = bytes(); // as held, whatever preparing does to the image
 			Throwable problem = failure;
 			if (problem == null) {
 				try {
