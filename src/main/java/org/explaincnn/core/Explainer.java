@@ -6,6 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.IntConsumer;
 
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
@@ -48,19 +51,54 @@ public final class Explainer {
 			i -> cls).activation(layer).layerGradient(layer).run(options, chunk -> {
 				Pass pass = chunk.pass;
 				double ms = (System.nanoTime() - chunkStart[0]) / 1e6 / chunk.size();
-				for (int b = 0; b < chunk.size(); b++) {
+				Explanation[] rows = new Explanation[chunk.size()];
+				eachRow(rows.length, b -> {
 					PreparedImage image = images.get(chunk.from + b);
 					float[] logits = Arrays.copyOfRange(pass.logits, b * k, (b + 1) * k);
 					float[] probabilities = Arrays.copyOfRange(pass.probabilities, b * k, (b + 1) * k);
 					int c = cls != AttributionMethod.TOP_ONE ? cls : ExplainableModel.argmax(logits, 0, k);
 					Attribution at = attribution(model, image, c, logits, probabilities, layer.name,
 						layerMap((LayerMapMethod) method, pass, layer, b, image), new LinkedHashMap<>());
-					out.add(checked(new Explanation(method.id(), method.title(), List.of(at), TargetSpec.best(
-						probabilities, 5), probabilities, logits, 0, ms, ms), options));
-				}
+					rows[b] = checked(new Explanation(method.id(), method.title(), List.of(at), TargetSpec
+						.best(probabilities, 5), probabilities, logits, 0, ms, ms), options);
+				});
+				out.addAll(Arrays.asList(rows));
 				chunkStart[0] = System.nanoTime();
 			});
 		return out;
+	}
+
+	/**
+	 * Runs {@code row} for 0..n-1, the odd rows on another core: between two TensorFlow runs the
+	 * per-image work (the map from the layer, its mapping back onto the original image) is the
+	 * only thing running, and rows are independent. An ExplainException of a row is thrown as it
+	 * is.
+	 */
+	static void eachRow(int n, IntConsumer row) {
+		if (n < 2) {
+			for (int b = 0; b < n; b++)
+				row.accept(b);
+			return;
+		}
+		CompletableFuture<Void> odd = CompletableFuture.runAsync(() -> {
+			for (int b = 1; b < n; b += 2)
+				row.accept(b);
+		});
+		RuntimeException failed = null;
+		try {
+			for (int b = 0; b < n; b += 2)
+				row.accept(b);
+		}
+		catch (RuntimeException e) {
+			failed = e;
+		}
+		try {
+			odd.join();
+		}
+		catch (CompletionException e) {
+			if (failed == null) failed = e.getCause() instanceof RuntimeException r ? r : e;
+		}
+		if (failed != null) throw failed;
 	}
 
 	/**

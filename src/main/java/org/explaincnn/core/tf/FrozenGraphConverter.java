@@ -69,18 +69,30 @@ final class FrozenGraphConverter {
 	/** Cache keys, per file version (path, size, time) and the descriptor's names. */
 	private static final Map<String, String> KEYS = new ConcurrentHashMap<>();
 
+	/** Cached conversions checked by {@link #prepareKey}, each taken once by {@link #convert}. */
+	private static final Map<String, Conversion> CHECKED = new ConcurrentHashMap<>();
+
 	/**
-	 * Computes the cache key of a frozen graph ahead of {@link #convert}, which needs no TensorFlow
-	 * for it: the SHA-256 of a model file takes tens of milliseconds, which a caller spends while
-	 * TensorFlow starts on another thread. Problems are left to {@link #convert}.
+	 * Computes the cache key of a frozen graph and checks its cached conversion ahead of
+	 * {@link #convert}, which needs no TensorFlow for either: the SHA-256 of the model file and of
+	 * the cached files take tens of milliseconds, which a caller spends while TensorFlow starts on
+	 * another thread. Problems are left to {@link #convert}.
 	 */
 	static void prepareKey(Path frozenGraph, ModelDescriptor descriptor) {
 		try {
-			cacheKey(frozenGraph, descriptor);
+			String key = cacheKey(frozenGraph, descriptor);
+			Path target = cacheFolder(key);
+			removeStaleTemps(target.getParent());
+			Conversion cached = readComplete(target);
+			if (cached != null) CHECKED.put(key, cached);
 		}
 		catch (IOException e) {
 			// convert() reports it.
 		}
+	}
+
+	private static Path cacheFolder(String key) {
+		return TensorFlowRuntime.cacheRoot().resolve("savedmodels").resolve(key);
 	}
 
 	/** SHA-256 of the graph's bytes and the descriptor's names, read once per file version. */
@@ -108,9 +120,11 @@ final class FrozenGraphConverter {
 		catch (IOException e) {
 			throw cannotRead(frozenGraph, e);
 		}
-		Path target = TensorFlowRuntime.cacheRoot().resolve("savedmodels").resolve(key);
+		Path target = cacheFolder(key);
+		Conversion cached = CHECKED.remove(key);
+		if (cached != null) return cached;
 		removeStaleTemps(target.getParent());
-		Conversion cached = readComplete(target);
+		cached = readComplete(target);
 		if (cached != null) return cached;
 		// Only a first use reads the graph's bytes again, to convert them.
 		byte[] bytes;
