@@ -8,6 +8,7 @@ import ij.gui.Roi;
 import ij.process.FloatProcessor;
 
 import java.awt.Color;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -22,6 +23,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import org.explaincnn.core.Attribution;
+import org.explaincnn.core.DaemonThreads;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
@@ -111,18 +113,15 @@ public final class StackExplainer {
 			.mapCount(job);
 		checkFits(imp, planes.size(), Math.max(1, maps));
 		RenderOptions render = ImageExplainer.renderOptions(job, drawOnInput, false);
-		ImageStack heat = null;
-		PlaneTable table = new PlaneTable();
-		List<Roi> rois = new ArrayList<>();
-		double[] range = null;
-		Explanation first = null;
 		Set<String> messages = Collections.synchronizedSet(new LinkedHashSet<>());
 		int done = 0;
 		boolean stopped = false;
 		// Deep Feature Factorization with scope=folder: one factorisation over the planes first.
 		SharedConcepts shared = SharedConcepts.asked(job.method, job.options()) ? sharedConcepts(imp,
 			planes, job, model, cancelled) : null;
+		Collected collected = new Collected(imp, planes, zs.size(), w, h, maps, render, model);
 		ChunksAhead ahead = new ChunksAhead(imp, planes, job.batchSize, model, messages);
+		boolean ran = false;
 		try {
 			for (int from = 0; from < planes.size() && !stopped; from += job.batchSize) {
 				if (cancelled.getAsBoolean()) {
@@ -143,35 +142,27 @@ public final class StackExplainer {
 					stopped = true;
 					break;
 				}
-				for (int i = 0; i < n; i++) {
-					Explanation e = explained.get(i);
-					if (first == null) {
-						first = e;
-						maps = e.attributions.size();
-						heat = emptyHeatmap(w, h, maps, planes.size());
-					}
-					Plane p = planes.get(from + i);
-					int index = from + i, zi = index % zs.size() + 1, ti = index / zs.size() + 1;
-					store(heat, e, index, maps, p);
-					// The planes share one display range, each plane's as a single image would get it.
-					double[] own = ExplanationRenderer.evidenceRange(e);
-					range = range == null ? own : ExplanationRenderer.union(range, own);
-					table.addAll(PlaneTable.rows(index + 1, p.z, p.t, e, model.spec().labels));
-					rois.addAll(planeRois(imp, e, p, render, model, maps, zi, ti));
-				}
+				collected.add(chunkFrom, explained);
 				done += n;
 				progress.update(done, planes.size());
 			}
+			ran = true;
 		}
 		finally {
 			ahead.close();
+			// After a failure here, the collector's own failure would hide it.
+			collected.finish(ran);
 		}
 		messages.forEach(log);
+		Explanation first = collected.first;
+		maps = collected.maps;
+		ImageStack heat = collected.heat;
+		List<Roi> rois = collected.rois;
 		if (first == null) throw new ExplainOptions.CancelledException();
 		if (stopped) log.accept(String.format(Locale.ROOT, "Cancelled after %d of %d planes of '%s'; " +
 			"the results hold the %d planes explained (the heatmap is 0 on the others).", done, planes
 				.size(), imp.getTitle(), done));
-		ImagePlus heatmap = heatmap(imp, heat, first, maps, zs.size(), ts.size(), range, render);
+		ImagePlus heatmap = heatmap(imp, heat, first, maps, zs.size(), ts.size(), collected.range, render);
 		List<Roi> onInput = render.drawOnInput ? drawOnInput(imp, heat, planes, maps, done, heatmap,
 			rois, render, first) : List.of();
 		// The heatmap shows the ROIs too, each on its own map, slice and frame there.
@@ -186,7 +177,110 @@ public final class StackExplainer {
 		}
 		heatmap.setOverlay(heatOverlay);
 		heatmap.setProp("ExplainCNN.planes", done);
-		return new ExplainResult(first, heatmap, rois, model, onInput, table);
+		return new ExplainResult(first, heatmap, rois, model, onInput, collected.table);
+	}
+
+	/**
+	 * What the explained planes give, collected on a thread of its own while the caller runs the
+	 * next chunk through the model: each plane's maps copied into the heatmap stack, its display
+	 * range, table rows and thresholded ROIs (the tracing is most of that time). Chunks are taken
+	 * in order, at most two waiting; the fields are read after {@link #finish}.
+	 */
+	private static final class Collected {
+
+		private final ImagePlus imp;
+		private final List<Plane> planes;
+		private final int slices, w, h;
+		private final RenderOptions render;
+		private final ExplainableModel model;
+		private final ExecutorService thread = Executors.newSingleThreadExecutor(DaemonThreads
+			.named("explaincnn-plane-results"));
+		private final ArrayDeque<Future<?>> waiting = new ArrayDeque<>();
+		ImageStack heat;
+		final PlaneTable table = new PlaneTable();
+		final List<Roi> rois = new ArrayList<>();
+		double[] range;
+		Explanation first;
+		int maps;
+
+		Collected(ImagePlus imp, List<Plane> planes, int slices, int w, int h, int maps,
+			RenderOptions render, ExplainableModel model)
+		{
+			this.imp = imp;
+			this.planes = planes;
+			this.slices = slices;
+			this.w = w;
+			this.h = h;
+			this.maps = maps;
+			this.render = render;
+			this.model = model;
+		}
+
+		/** Collects a chunk's explanations (planes from, from + 1, ...) behind the caller. */
+		void add(int from, List<Explanation> explained) {
+			while (waiting.size() >= 2)
+				await(waiting.poll());
+			waiting.add(thread.submit(() -> collect(from, explained)));
+		}
+
+		private void collect(int from, List<Explanation> explained) {
+			for (int i = 0; i < explained.size(); i++) {
+				Explanation e = explained.get(i);
+				if (first == null) {
+					first = e;
+					maps = e.attributions.size();
+					heat = emptyHeatmap(w, h, maps, planes.size());
+				}
+				Plane p = planes.get(from + i);
+				int index = from + i, zi = index % slices + 1, ti = index / slices + 1;
+				store(heat, e, index, maps, p);
+				// The planes share one display range, each plane's as a single image would get it.
+				double[] own = ExplanationRenderer.evidenceRange(e);
+				range = range == null ? own : ExplanationRenderer.union(range, own);
+				table.addAll(PlaneTable.rows(index + 1, p.z, p.t, e, model.spec().labels));
+				rois.addAll(planeRois(imp, e, p, render, model, maps, zi, ti));
+			}
+		}
+
+		/**
+		 * Waits for every chunk given (also after a cancel) and ends the thread; with
+		 * {@code report} false (the caller is failing) a failure here is not thrown.
+		 */
+		void finish(boolean report) {
+			try {
+				while (!waiting.isEmpty()) {
+					Future<?> f = waiting.poll();
+					if (report) await(f);
+					else try {
+						f.get();
+					}
+					catch (ExecutionException | InterruptedException | RuntimeException ignored) {
+						// the caller's failure is the one reported
+					}
+				}
+			}
+			finally {
+				thread.shutdownNow();
+			}
+		}
+
+		private void await(Future<?> f) {
+			try {
+				f.get();
+			}
+			catch (ExecutionException e) {
+				thread.shutdownNow();
+				if (e.getCause() instanceof RuntimeException r) throw r;
+				if (e.getCause() instanceof Error r) throw r;
+				throw new ExplainException("Cannot collect the planes of '" + imp.getTitle() + "' (" + e
+					.getCause() + ").");
+			}
+			catch (InterruptedException e) {
+				thread.shutdownNow();
+				Thread.currentThread().interrupt();
+				throw new ExplainOptions.CancelledException();
+			}
+		}
 	}
 
 	/**
@@ -201,11 +295,8 @@ public final class StackExplainer {
 		private final int batch;
 		private final ExplainableModel model;
 		private final Set<String> messages;
-		private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-			Thread t = new Thread(r, "explaincnn-planes");
-			t.setDaemon(true);
-			return t;
-		});
+		private final ExecutorService thread = Executors.newSingleThreadExecutor(DaemonThreads
+			.named("explaincnn-planes"));
 		private int from;
 		private Future<List<PreparedImage>> next;
 

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -308,14 +309,18 @@ class StackExplainerTest {
 		assertNoPlaneThreadLeft();
 	}
 
-	/** The thread that prepares the next chunk ends with the explanation, however it ended. */
+	/**
+	 * The threads that prepare the next chunk and collect the last one's results end with the
+	 * explanation, however it ended.
+	 */
 	private static void assertNoPlaneThreadLeft() {
+		Set<String> names = Set.of("explaincnn-planes", "explaincnn-plane-results");
 		long until = System.nanoTime() + 5_000_000_000L;
-		while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(
-			"explaincnn-planes") && t.isAlive()) && System.nanoTime() < until)
+		while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> names.contains(t
+			.getName()) && t.isAlive()) && System.nanoTime() < until)
 			Thread.onSpinWait();
-		assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(
-			"explaincnn-planes") && t.isAlive()), "a plane-preparing thread was left running");
+		assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> names.contains(t
+			.getName()) && t.isAlive()), "a plane-preparing or -collecting thread was left running");
 	}
 
 	/**

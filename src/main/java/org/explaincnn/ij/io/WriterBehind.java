@@ -8,6 +8,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
+import org.explaincnn.core.DaemonThreads;
+
 /**
  * Runs output work behind the caller's TensorFlow runs. Drawing and writing files of different
  * images run on a few worker threads at once ({@link #submitInParallel}); what must come out in
@@ -21,16 +23,10 @@ public final class WriterBehind implements AutoCloseable {
 	private static final int WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime()
 		.availableProcessors()));
 
-	private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, r -> {
-		Thread t = new Thread(r, "explaincnn-writer");
-		t.setDaemon(true);
-		return t;
-	});
-	private final ExecutorService inOrder = Executors.newSingleThreadExecutor(r -> {
-		Thread t = new Thread(r, "explaincnn-writer-in-order");
-		t.setDaemon(true);
-		return t;
-	});
+	private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, DaemonThreads
+		.named("explaincnn-writer"));
+	private final ExecutorService inOrder = Executors.newSingleThreadExecutor(DaemonThreads
+		.named("explaincnn-writer-in-order"));
 	private final Semaphore slots;
 	/** The in-order step of the last task handed in; each task's waits for the one before. */
 	private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);

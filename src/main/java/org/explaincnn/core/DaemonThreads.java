@@ -1,0 +1,21 @@
+package org.explaincnn.core;
+
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * Threads for work behind an explanation (reading ahead, collecting, writing): daemons, so that a
+ * pool left open never keeps the JVM (or Fiji's headless runs) from exiting, and named for what
+ * they do, as thread dumps and tests see them.
+ */
+public final class DaemonThreads {
+
+	private DaemonThreads() {}
+
+	public static ThreadFactory named(String name) {
+		return r -> {
+			Thread t = new Thread(r, name);
+			t.setDaemon(true);
+			return t;
+		};
+	}
+}
