@@ -304,19 +304,42 @@ public final class ExplanationRenderer {
 	 * through AWT took most of a folder run's drawing time.
 	 */
 	static void blend(int[] base, int[] colours, double opacity) {
+		int[] mixed = mixTable(opacity);
 		for (int i = 0; i < base.length; i++) {
 			int c = colours[i];
 			int r = (c >> 16) & 0xff, g = (c >> 8) & 0xff, b = c & 0xff;
 			// ImageRoi's zero transparency: pixels of mean value 1 or less are not drawn.
 			if (r + g + b <= 3) continue;
 			int d = base[i];
-			base[i] = d & 0xff000000 | mix((d >> 16) & 0xff, r, opacity) << 16 | mix((d >> 8) & 0xff,
-				g, opacity) << 8 | mix(d & 0xff, b, opacity);
+			// Entry under * 256 + over of the table.
+			base[i] = d & 0xff000000 | mixed[(d >> 8) & 0xff00 | r] << 16 | mixed[d & 0xff00 | g] << 8 |
+				mixed[(d & 0xff) << 8 | b];
 		}
 	}
 
 	private static int mix(int under, int over, double opacity) {
 		return (int) Math.round(under + (over - under) * opacity);
+	}
+
+	/** {@link #mix} of every pair of 8-bit values at one opacity. */
+	private record MixTable(double opacity, int[] values) {}
+
+	/** The last table made: a folder's overlays share one opacity. */
+	private static volatile MixTable lastMix;
+
+	/**
+	 * {@link #mix} for every (under, over) pair, at entry under * 256 + over: the same values, made
+	 * once per opacity rather than three roundings per pixel of every overlay.
+	 */
+	private static int[] mixTable(double opacity) {
+		MixTable t = lastMix;
+		if (t != null && t.opacity == opacity) return t.values;
+		int[] values = new int[256 * 256];
+		for (int under = 0; under < 256; under++)
+			for (int over = 0; over < 256; over++)
+				values[under << 8 | over] = mix(under, over, opacity);
+		lastMix = new MixTable(opacity, values);
+		return values;
 	}
 
 	/** Input with heatmap and ROIs burnt in; one panel per class, side by side. */

@@ -199,6 +199,36 @@ class ExplanationRendererTest {
 		}
 	}
 
+	/**
+	 * The blend is the rounded mix of each channel, pixel by pixel, whatever opacity came before
+	 * (its table of mixes is remade when the opacity changes); near-black colours are not drawn and
+	 * the base keeps its alpha.
+	 */
+	@Test
+	void blendIsTheRoundedMixOfEveryChannel() {
+		SplittableRandom random = new SplittableRandom(5);
+		for (double opacity : new double[] { 0.5, 0.8, 0.5, 0.01, 1 }) {
+			int[] base = new int[5000], colours = new int[base.length];
+			for (int i = 0; i < base.length; i++) {
+				base[i] = random.nextInt();
+				colours[i] = i % 10 == 0 ? random.nextInt(2) * 0x010101 : random.nextInt() & 0xffffff;
+			}
+			int[] want = base.clone();
+			for (int i = 0; i < want.length; i++) {
+				int c = colours[i], d = want[i];
+				if ((c >> 16 & 0xff) + (c >> 8 & 0xff) + (c & 0xff) <= 3) continue;
+				int out = d & 0xff000000;
+				for (int shift = 16; shift >= 0; shift -= 8) {
+					int under = d >> shift & 0xff, over = c >> shift & 0xff;
+					out |= (int) Math.round(under + (over - under) * opacity) << shift;
+				}
+				want[i] = out;
+			}
+			ExplanationRenderer.blend(base, colours, opacity);
+			assertArrayEquals(want, base, "opacity " + opacity);
+		}
+	}
+
 	@Test
 	void selectGivesTheElementSortingGives() {
 		SplittableRandom random = new SplittableRandom(7);
