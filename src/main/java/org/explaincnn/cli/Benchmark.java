@@ -101,14 +101,19 @@ final class Benchmark {
 				ExplainOptions opt = ExplainOptions.builder().batchSize(big).build();
 				int perImage = m.passes(model, opt);
 				// The raw reference: the same number of forward+backward passes at the batch size
-				// the method uses, to the layer (CAM methods) or to the input; run alternately with
-				// the method so that both see the same machine load.
-				int b = perImage > 1 ? big : 1;
+				// the method uses, to the layer (CAM methods) or to the input, the last batch holding
+				// what is left (51 passes at batch 32 are 32 + 19, not 64); run alternately with the
+				// method so that both see the same machine load.
+				int b = Math.min(big, perImage), rest = perImage % b;
 				float[] refInput = Passes.repeat(image.modelInput, b);
 				float[] refSeed = seeds(top, b, classes);
+				float[] restInput = Passes.repeat(image.modelInput, Math.max(1, rest));
+				float[] restSeed = seeds(top, Math.max(1, rest), classes);
 				Runnable reference = () -> {
 					for (int done = 0; done < perImage; done += b) {
-						PassRequest r = new PassRequest(refInput, b).seed(refSeed);
+						int n = Math.min(b, perImage - done);
+						PassRequest r = n == b ? new PassRequest(refInput, b).seed(refSeed)
+							: new PassRequest(restInput, n).seed(restSeed);
 						Passes.run(model, image, m.usesLayer() ? r.layerGradient(layer) : r.inputGradient());
 					}
 				};
