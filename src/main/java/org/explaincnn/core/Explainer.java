@@ -71,8 +71,8 @@ public final class Explainer {
 	/**
 	 * Runs {@code row} for 0..n-1, the odd rows on another core: between two TensorFlow runs the
 	 * per-image work (the map from the layer, its mapping back onto the original image) is the
-	 * only thing running, and rows are independent. An ExplainException of a row is thrown as it
-	 * is.
+	 * only thing running, and rows are independent. A row's exception or error is thrown as it is
+	 * (the caller's rows' first, the other's added as suppressed), after every row is done.
 	 */
 	static void eachRow(int n, IntConsumer row) {
 		if (n < 2) {
@@ -84,21 +84,26 @@ public final class Explainer {
 			for (int b = 1; b < n; b += 2)
 				row.accept(b);
 		});
-		RuntimeException failed = null;
+		Throwable failed = null;
 		try {
 			for (int b = 0; b < n; b += 2)
 				row.accept(b);
 		}
-		catch (RuntimeException e) {
-			failed = e;
+		catch (Throwable t) {
+			failed = t;
 		}
+		// Whatever happened here, the other rows are done before this returns or throws.
 		try {
 			odd.join();
 		}
 		catch (CompletionException e) {
-			if (failed == null) failed = e.getCause() instanceof RuntimeException r ? r : e;
+			Throwable cause = e.getCause() != null ? e.getCause() : e;
+			if (failed == null) failed = cause;
+			else failed.addSuppressed(cause);
 		}
-		if (failed != null) throw failed;
+		if (failed instanceof RuntimeException r) throw r;
+		if (failed instanceof Error e) throw e;
+		if (failed != null) throw new IllegalStateException(failed); // rows throw no checked ones
 	}
 
 	/**

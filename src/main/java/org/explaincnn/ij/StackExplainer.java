@@ -244,22 +244,18 @@ public final class StackExplainer {
 
 		/**
 		 * Waits for every chunk given (also after a cancel) and ends the thread; with
-		 * {@code report} false (the caller is failing) a failure here is not thrown.
+		 * {@code report} false (the caller is failing) the chunks not collected yet are dropped
+		 * and nothing is thrown, so that the caller's failure is the one reported.
 		 */
 		void finish(boolean report) {
 			try {
-				while (!waiting.isEmpty()) {
-					Future<?> f = waiting.poll();
-					if (report) await(f);
-					else try {
-						f.get();
-					}
-					catch (ExecutionException | InterruptedException | RuntimeException ignored) {
-						// the caller's failure is the one reported
-					}
-				}
+				if (report) while (!waiting.isEmpty())
+					await(waiting.poll());
 			}
 			finally {
+				for (Future<?> f : waiting)
+					f.cancel(true);
+				waiting.clear();
 				thread.shutdownNow();
 			}
 		}
@@ -269,14 +265,12 @@ public final class StackExplainer {
 				f.get();
 			}
 			catch (ExecutionException e) {
-				thread.shutdownNow();
 				if (e.getCause() instanceof RuntimeException r) throw r;
 				if (e.getCause() instanceof Error r) throw r;
 				throw new ExplainException("Cannot collect the planes of '" + imp.getTitle() + "' (" + e
 					.getCause() + ").");
 			}
 			catch (InterruptedException e) {
-				thread.shutdownNow();
 				Thread.currentThread().interrupt();
 				throw new ExplainOptions.CancelledException();
 			}

@@ -49,6 +49,31 @@ class EachRowTest {
 	}
 
 	@Test
+	void anErrorIsThrownAsItIsAfterTheOtherRowsAndBothFailuresAreKept() {
+		AtomicIntegerArray done = new AtomicIntegerArray(6);
+		OutOfMemoryError caller = new OutOfMemoryError("row 0");
+		ExplainException other = new ExplainException("row 1");
+		OutOfMemoryError thrown = assertThrows(OutOfMemoryError.class, () -> Explainer.eachRow(6,
+			b -> {
+				if (b == 0) throw caller;
+				if (b == 1) throw other;
+				sleep(20);
+				done.set(b, 1);
+			}));
+		assertSame(caller, thrown);
+		assertArrayEquals(new Throwable[] { other }, thrown.getSuppressed());
+		// Row 1 failed on the other thread; its later rows 3 and 5 are not run, and nothing runs
+		// after the failure came back.
+		int[] before = { done.get(3), done.get(5) };
+		sleep(60);
+		assertArrayEquals(before, new int[] { done.get(3), done.get(5) });
+		AssertionError odd = new AssertionError("row 5");
+		assertSame(odd, assertThrows(AssertionError.class, () -> Explainer.eachRow(6, b -> {
+			if (b == 5) throw odd;
+		})), "an error on the other thread comes back as it is, not wrapped");
+	}
+
+	@Test
 	void returnsOnlyAfterEveryRowIsDone() {
 		AtomicIntegerArray done = new AtomicIntegerArray(6);
 		assertThrows(ExplainException.class, () -> Explainer.eachRow(6, b -> {

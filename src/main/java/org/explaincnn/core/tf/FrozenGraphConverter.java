@@ -85,6 +85,7 @@ final class FrozenGraphConverter {
 			removeStaleTemps(target.getParent());
 			Conversion cached = readComplete(target);
 			if (cached != null) CHECKED.put(key, cached);
+			else CHECKED.remove(key);
 		}
 		catch (IOException e) {
 			// convert() reports it.
@@ -121,8 +122,9 @@ final class FrozenGraphConverter {
 			throw cannotRead(frozenGraph, e);
 		}
 		Path target = cacheFolder(key);
+		// Checked moments ago by prepareKey (its folder still there), else checked now.
 		Conversion cached = CHECKED.remove(key);
-		if (cached != null) return cached;
+		if (cached != null && Files.isDirectory(target)) return cached;
 		removeStaleTemps(target.getParent());
 		cached = readComplete(target);
 		if (cached != null) return cached;
