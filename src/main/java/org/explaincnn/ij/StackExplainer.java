@@ -261,19 +261,27 @@ public final class StackExplainer {
 		}
 
 		private void await(Future<?> f) {
-			try {
-				f.get();
-			}
-			catch (ExecutionException e) {
-				if (e.getCause() instanceof RuntimeException r) throw r;
-				if (e.getCause() instanceof Error r) throw r;
-				throw new ExplainException("Cannot collect the planes of '" + imp.getTitle() + "' (" + e
-					.getCause() + ").");
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				throw new ExplainOptions.CancelledException();
-			}
+			result(f, imp, "collect");
+		}
+	}
+
+	/**
+	 * A helper thread's result: its exception or error thrown as it is, an interrupt as a cancel
+	 * (the flag kept).
+	 */
+	private static <T> T result(Future<T> f, ImagePlus imp, String doing) {
+		try {
+			return f.get();
+		}
+		catch (ExecutionException e) {
+			if (e.getCause() instanceof RuntimeException r) throw r;
+			if (e.getCause() instanceof Error r) throw r;
+			throw new ExplainException("Cannot " + doing + " the planes of '" + imp.getTitle() +
+				"' (" + e.getCause() + ").");
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new ExplainOptions.CancelledException();
 		}
 	}
 
@@ -316,19 +324,11 @@ public final class StackExplainer {
 		List<PreparedImage> next() {
 			List<PreparedImage> chunk;
 			try {
-				chunk = next.get();
+				chunk = result(next, imp, "prepare");
 			}
-			catch (ExecutionException e) {
+			catch (RuntimeException | Error e) {
 				close();
-				if (e.getCause() instanceof RuntimeException r) throw r;
-				if (e.getCause() instanceof Error r) throw r;
-				throw new ExplainException("Cannot prepare the planes of '" + imp.getTitle() + "' (" + e
-					.getCause() + ").");
-			}
-			catch (InterruptedException e) {
-				close();
-				Thread.currentThread().interrupt();
-				throw new ExplainOptions.CancelledException();
+				throw e;
 			}
 			from += batch;
 			int start = from;

@@ -81,9 +81,7 @@ final class FrozenGraphConverter {
 	static void prepareKey(Path frozenGraph, ModelDescriptor descriptor) {
 		try {
 			String key = cacheKey(frozenGraph, descriptor);
-			Path target = cacheFolder(key);
-			removeStaleTemps(target.getParent());
-			Conversion cached = readComplete(target);
+			Conversion cached = checkedCache(cacheFolder(key));
 			if (cached != null) CHECKED.put(key, cached);
 			else CHECKED.remove(key);
 		}
@@ -94,6 +92,12 @@ final class FrozenGraphConverter {
 
 	private static Path cacheFolder(String key) {
 		return TensorFlowRuntime.cacheRoot().resolve("savedmodels").resolve(key);
+	}
+
+	/** The complete conversion in {@code target}, or null; dead conversions' leftovers removed. */
+	private static Conversion checkedCache(Path target) {
+		removeStaleTemps(target.getParent());
+		return readComplete(target);
 	}
 
 	/** SHA-256 of the graph's bytes and the descriptor's names, read once per file version. */
@@ -125,8 +129,7 @@ final class FrozenGraphConverter {
 		// Checked moments ago by prepareKey (its folder still there), else checked now.
 		Conversion cached = CHECKED.remove(key);
 		if (cached != null && Files.isDirectory(target)) return cached;
-		removeStaleTemps(target.getParent());
-		cached = readComplete(target);
+		cached = checkedCache(target);
 		if (cached != null) return cached;
 		// Only a first use reads the graph's bytes again, to convert them.
 		byte[] bytes;
