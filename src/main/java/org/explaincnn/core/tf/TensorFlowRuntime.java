@@ -4,9 +4,12 @@ import ai.djl.engine.Engine;
 import ai.djl.tensorflow.engine.javacpp.JavacppUtils;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.URL;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
 
 import org.bytedeco.javacpp.Loader;
 import org.tensorflow.TensorFlow;
@@ -58,6 +61,7 @@ public final class TensorFlowRuntime {
 			setIfAbsent("org.bytedeco.javacpp.logger", "slf4j");
 		}
 		try {
+			skipCudaSearch();
 			engine = Engine.getEngine("TensorFlow");
 		}
 		catch (RuntimeException | UnsatisfiedLinkError e) {
@@ -85,6 +89,47 @@ public final class TensorFlowRuntime {
 		RewriterConfig rewrites = graph.getRewriteOptions().toBuilder().setDisableTfgOptimizer(true)
 			.setExperimentalConditionalCodeMotion(RewriterConfig.Toggle.OFF).build();
 		return djl.toBuilder().setGraphOptions(graph.toBuilder().setRewriteOptions(rewrites)).build();
+	}
+
+	/**
+	 * CUDA libraries that TensorFlow's JavaCPP presets preload on every platform. CPU natives never
+	 * use them, yet JavaCPP looks for each one (every name style, twice over the whole class path and
+	 * the JDK's modules) before giving up: about 200 of the engine start's 800-1000 ms here.
+	 */
+	static final List<String> CUDA_PRELOADS = List.of("cudart@.11.0", "cublasLt@.11",
+		"cublas@.11", "cufft@.10", "curand@.10", "cusolver@.10", "cusparse@.11", "cudnn@.8",
+		"cudnn_ops_infer@.8", "cudnn_ops_train@.8", "cudnn_cnn_infer@.8", "cudnn_cnn_train@.8",
+		"cudnn_adv_infer@.8", "cudnn_adv_train@.8", "nccl@.2", "nvrtc@.11.0", "nvinfer@.7",
+		"myelin@.1");
+
+	/**
+	 * Gives JavaCPP's record of searched libraries, for the CUDA preloads, what its own search puts
+	 * there with CPU natives (nothing found), so it does not search: the record ends up as it would
+	 * have, only sooner. GPU natives search as before, and so does everything if JavaCPP's record is
+	 * not where this version keeps it.
+	 */
+	private static void skipCudaSearch() {
+		Map<String, URL[]> found = TensorFlowRuntime.class.getClassLoader().getResource(NATIVE_PREFIX +
+			"linux-x86_64-gpu/libjnitensorflow.so") == null ? javacppFoundLibraries() : null;
+		if (found != null) {
+			synchronized (Loader.class) {
+				for (String cuda : CUDA_PRELOADS)
+					found.putIfAbsent(cuda, new URL[0]);
+			}
+		}
+	}
+
+	/** JavaCPP's map of library name to the files its search found, or null. */
+	@SuppressWarnings("unchecked")
+	private static Map<String, URL[]> javacppFoundLibraries() {
+		try {
+			Field f = Loader.class.getDeclaredField("foundLibraries");
+			f.setAccessible(true);
+			return f.get(null) instanceof Map ? (Map<String, URL[]>) f.get(null) : null;
+		}
+		catch (ReflectiveOperationException | RuntimeException e) {
+			return null;
+		}
 	}
 
 	/** Version of the TensorFlow runtime, for manifests. */
