@@ -105,12 +105,15 @@ public final class TensorFlowRuntime {
 	/**
 	 * Gives JavaCPP's record of searched libraries, for the CUDA preloads, what its own search puts
 	 * there with CPU natives (nothing found), so it does not search: the record ends up as it would
-	 * have, only sooner. GPU natives search as before, and so does everything if JavaCPP's record is
-	 * not where this version keeps it.
+	 * have, only sooner. JavaCPP searches as before with GPU natives, with JavaCPP's CUDA presets on
+	 * the class path (whose libraries its search would find), and if its record is not where this
+	 * version keeps it. On a class path the size of Fiji's the search took a second.
 	 */
 	private static void skipCudaSearch() {
-		Map<String, URL[]> found = TensorFlowRuntime.class.getClassLoader().getResource(NATIVE_PREFIX +
-			"linux-x86_64-gpu/libjnitensorflow.so") == null ? javacppFoundLibraries() : null;
+		ClassLoader loader = TensorFlowRuntime.class.getClassLoader();
+		boolean cpuOnly = loader.getResource(NATIVE_PREFIX + "linux-x86_64-gpu/libjnitensorflow.so") ==
+			null && loader.getResource("org/bytedeco/cuda/global/cudart.class") == null;
+		Map<String, URL[]> found = cpuOnly ? javacppFoundLibraries() : null;
 		if (found != null) {
 			synchronized (Loader.class) {
 				for (String cuda : CUDA_PRELOADS)

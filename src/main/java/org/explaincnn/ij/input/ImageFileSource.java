@@ -170,22 +170,16 @@ public final class ImageFileSource implements FrameSource {
 
 	/**
 	 * Prepares the files read and queues them in order; false after a failure when the source
-	 * ends at the first. A backlog (the files decoded while the model loaded) is prepared on two
-	 * threads: the caller is idle, waiting for it.
+	 * ends at the first. A backlog (the files decoded while the model loaded) is prepared here, on
+	 * one thread: meanwhile the caller runs TensorFlow's first run of a batch, or starts with the
+	 * first image alone (a second preparing thread made a folder run slower, taking a core from it).
 	 */
 	private boolean handOn(List<Pending> pending, ModelSpec spec, boolean currentSlice)
 		throws InterruptedException
 	{
-		List<CompletableFuture<Item>> helped = new ArrayList<>();
-		for (int i = 0; i < pending.size(); i++) {
-			Pending p = pending.get(i);
-			helped.add(i % 2 == 1 ? CompletableFuture.supplyAsync(() -> p.prepare(spec, currentSlice))
-				: null);
-		}
 		try {
-			for (int i = 0; i < pending.size(); i++) {
-				Item item = helped.get(i) != null ? helped.get(i).join() : pending.get(i).prepare(spec,
-					currentSlice);
+			for (Pending p : pending) {
+				Item item = p.prepare(spec, currentSlice);
 				queue.put(item);
 				if (item.failure != null && !goOn) return false;
 			}
