@@ -51,17 +51,15 @@ public final class TensorFlowRuntime {
 			Integer.toString(intraOpThreads > 0 ? intraOpThreads : cores));
 		setIfAbsent("ai.djl.tensorflow.num_interop_threads",
 			Integer.toString(interOpThreads > 0 ? interOpThreads : cores));
-		if (System.getenv("TENSORFLOW_LIBRARY_PATH") == null &&
-			System.getProperty("TENSORFLOW_LIBRARY_PATH") == null)
-		{
-			System.setProperty("TENSORFLOW_LIBRARY_PATH", extractNatives().toString());
-		}
+		boolean ownNatives = System.getenv("TENSORFLOW_LIBRARY_PATH") == null && System.getProperty(
+			"TENSORFLOW_LIBRARY_PATH") == null;
+		if (ownNatives) System.setProperty("TENSORFLOW_LIBRARY_PATH", extractNatives().toString());
 		// Quieter TensorFlow C++ logging unless the user asked for more.
 		if (System.getenv("TF_CPP_MIN_LOG_LEVEL") == null) {
 			setIfAbsent("org.bytedeco.javacpp.logger", "slf4j");
 		}
 		try {
-			skipCudaSearch();
+			if (ownNatives && cpuNatives() && !Boolean.getBoolean(CUDA_SEARCH)) skipCudaSearch();
 			engine = Engine.getEngine("TensorFlow");
 		}
 		catch (RuntimeException | UnsatisfiedLinkError e) {
@@ -80,21 +78,38 @@ public final class TensorFlowRuntime {
 	 * conditional code motion: on the first run of each set of fetches they took 160 of Grappler's
 	 * 200 ms on the sample MobileNet's gradient graph and changed nothing in it (graph sizes before
 	 * and after equal in TensorFlow's log); the classic optimizers still run, and a folder's
-	 * Grad-CAM and an Integrated Gradients map were the same pixels with and without them.
+	 * Grad-CAM and an Integrated Gradients map were the same pixels with and without them. With CPU
+	 * natives the layout and memory optimizers are off too: they rearrange graphs for GPUs (layouts,
+	 * swapping to host memory), changed no node of the gradient graph and took 38 of the 89 ms left.
 	 */
 	static ConfigProto sessionConfig() {
 		start();
 		ConfigProto djl = JavacppUtils.getSessionConfig();
 		GraphOptions graph = djl.getGraphOptions();
-		RewriterConfig rewrites = graph.getRewriteOptions().toBuilder().setDisableTfgOptimizer(true)
-			.setExperimentalConditionalCodeMotion(RewriterConfig.Toggle.OFF).build();
+		RewriterConfig.Builder rewrites = graph.getRewriteOptions().toBuilder()
+			.setDisableTfgOptimizer(true).setExperimentalConditionalCodeMotion(
+				RewriterConfig.Toggle.OFF);
+		if (cpuNatives()) rewrites.setLayoutOptimizer(RewriterConfig.Toggle.OFF)
+			.setMemoryOptimization(RewriterConfig.MemOptType.NO_MEM_OPT);
 		return djl.toBuilder().setGraphOptions(graph.toBuilder().setRewriteOptions(rewrites)).build();
 	}
 
+	/** True when neither TensorFlow's GPU natives nor JavaCPP's CUDA presets are on the class path. */
+	static boolean cpuNatives() {
+		ClassLoader loader = TensorFlowRuntime.class.getClassLoader();
+		return loader.getResource(NATIVE_PREFIX + "linux-x86_64-gpu/libjnitensorflow.so") == null &&
+			loader.getResource("org/bytedeco/cuda/global/cudart.class") == null;
+	}
+
+	/** Set to true, JavaCPP looks for the CUDA libraries as it would ({@link #skipCudaSearch}). */
+	public static final String CUDA_SEARCH = "explaincnn.cudaSearch";
+
 	/**
-	 * CUDA libraries that TensorFlow's JavaCPP presets preload on every platform. CPU natives never
-	 * use them, yet JavaCPP looks for each one (every name style, twice over the whole class path and
-	 * the JDK's modules) before giving up: about 200 of the engine start's 800-1000 ms here.
+	 * CUDA libraries that TensorFlow's JavaCPP presets preload on Linux (under these names; other
+	 * platforms name them otherwise, and nothing is skipped there). CPU natives never use them, yet
+	 * JavaCPP looks for each one (every name style, twice over the whole class path and the JDK's
+	 * modules) and then tries to load it by name from the system library path: about 200 of the
+	 * engine start's 800-1000 ms here, and a second on a class path the size of Fiji's.
 	 */
 	static final List<String> CUDA_PRELOADS = List.of("cudart@.11.0", "cublasLt@.11",
 		"cublas@.11", "cufft@.10", "curand@.10", "cusolver@.10", "cusparse@.11", "cudnn@.8",
@@ -103,28 +118,27 @@ public final class TensorFlowRuntime {
 		"myelin@.1");
 
 	/**
-	 * Gives JavaCPP's record of searched libraries, for the CUDA preloads, what its own search puts
-	 * there with CPU natives (nothing found), so it does not search: the record ends up as it would
-	 * have, only sooner. JavaCPP searches as before with GPU natives, with JavaCPP's CUDA presets on
-	 * the class path (whose libraries its search would find), and if its record is not where this
-	 * version keeps it. On a class path the size of Fiji's the search took a second.
+	 * Writes "nothing found" for the CUDA preloads into JavaCPP's record of searched libraries, so
+	 * that it neither searches for them nor loads them from the system library path (where a machine
+	 * with CUDA installed would have put CUDA 11 libraries into a CPU run, to no use). Only for the
+	 * natives of this class path without GPU support ({@link #cpuNatives}), and not when
+	 * {@value #CUDA_SEARCH} is true. JavaCPP reads and writes its record without a lock: another
+	 * library loading through JavaCPP at this very moment, in another thread, could race with it;
+	 * in Fiji that is what the property is for. If the record is not where JavaCPP 1.5.10 keeps it,
+	 * nothing changes.
 	 */
 	private static void skipCudaSearch() {
-		ClassLoader loader = TensorFlowRuntime.class.getClassLoader();
-		boolean cpuOnly = loader.getResource(NATIVE_PREFIX + "linux-x86_64-gpu/libjnitensorflow.so") ==
-			null && loader.getResource("org/bytedeco/cuda/global/cudart.class") == null;
-		Map<String, URL[]> found = cpuOnly ? javacppFoundLibraries() : null;
-		if (found != null) {
-			synchronized (Loader.class) {
-				for (String cuda : CUDA_PRELOADS)
-					found.putIfAbsent(cuda, new URL[0]);
-			}
+		Map<String, URL[]> found = javacppFoundLibraries();
+		if (found == null) return;
+		synchronized (Loader.class) {
+			for (String cuda : CUDA_PRELOADS)
+				found.putIfAbsent(cuda, new URL[0]);
 		}
 	}
 
 	/** JavaCPP's map of library name to the files its search found, or null. */
 	@SuppressWarnings("unchecked")
-	private static Map<String, URL[]> javacppFoundLibraries() {
+	static Map<String, URL[]> javacppFoundLibraries() {
 		try {
 			Field f = Loader.class.getDeclaredField("foundLibraries");
 			f.setAccessible(true);

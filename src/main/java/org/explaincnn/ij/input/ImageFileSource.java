@@ -98,7 +98,7 @@ public final class ImageFileSource implements FrameSource {
 				try {
 					p = Pending.opened(file, open(file));
 				}
-				catch (RuntimeException | OutOfMemoryError e) {
+				catch (RuntimeException | Error e) {
 					p = new Pending(file, null, e, 0);
 				}
 				hold(p.bytes);
@@ -151,13 +151,14 @@ public final class ImageFileSource implements FrameSource {
 			return new Pending(file, image, null, (long) image.getSizeInBytes());
 		}
 
+		/** The file ready for the model, or its failure: any error stays with its file. */
 		Item prepare(ModelSpec spec, boolean currentSlice) {
 			Throwable problem = failure;
 			if (problem == null) {
 				try {
 					return new Item(Frame.withLog(image, file, currentSlice, spec), null, bytes);
 				}
-				catch (RuntimeException | OutOfMemoryError e) {
+				catch (RuntimeException | Error e) {
 					problem = e;
 				}
 			}
