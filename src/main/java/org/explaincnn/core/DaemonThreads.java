@@ -11,11 +11,15 @@ public final class DaemonThreads {
 
 	private DaemonThreads() {}
 
+	/** A daemon thread of this name running {@code work}, not started. */
+	public static Thread of(String name, Runnable work) {
+		Thread t = new Thread(work, name);
+		t.setDaemon(true);
+		return t;
+	}
+
+	/** Daemon threads of this name, for executors. */
 	public static ThreadFactory named(String name) {
-		return r -> {
-			Thread t = new Thread(r, name);
-			t.setDaemon(true);
-			return t;
-		};
+		return r -> of(name, r);
 	}
 }

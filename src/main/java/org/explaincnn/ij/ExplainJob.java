@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.explaincnn.core.AttributionMethod;
+import org.explaincnn.core.DaemonThreads;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ModelSpec;
@@ -239,16 +240,14 @@ public final class ExplainJob {
 	 * that first use, which reports it.
 	 */
 	public void startEngineInBackground() {
-		Thread start = new Thread(() -> {
+		DaemonThreads.of("explaincnn-engine-start", () -> {
 			try {
 				TensorFlowRuntime.start(threads, threads);
 			}
 			catch (RuntimeException e) {
 				// Reported by the first model load.
 			}
-		}, "explaincnn-engine-start");
-		start.setDaemon(true);
-		start.start();
+		}).start();
 	}
 
 	public ExplainOptions options() {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
+import org.explaincnn.core.DaemonThreads;
 import org.explaincnn.core.ExplainOptions;
 import org.explaincnn.core.ExplainableModel;
 import org.explaincnn.core.Explanation;
@@ -79,8 +80,7 @@ public final class LiveExplainer implements AutoCloseable {
 		this.log = log;
 		this.shown = shown;
 		this.lease = ImageExplainer.acquireModel(job);
-		thread = new Thread(this::loop, "explaincnn-live " + imp.getTitle());
-		thread.setDaemon(true);
+		thread = DaemonThreads.of("explaincnn-live " + imp.getTitle(), this::loop);
 		updates = new ImageListener() {
 
 			@Override

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import javax.imageio.ImageIO;
 
+import org.explaincnn.core.DaemonThreads;
 import org.explaincnn.core.ExplainException;
 import org.explaincnn.ij.ImagePlusInput;
 import org.explaincnn.core.ModelSpec;
@@ -80,8 +81,7 @@ public final class ImageFileSource implements FrameSource {
 		this.budget = budget;
 		this.ahead = Math.max(1, ahead);
 		queue = new LinkedBlockingQueue<>();
-		reader = new Thread(() -> read(files, currentSlice, spec), "explaincnn-reader");
-		reader.setDaemon(true);
+		reader = DaemonThreads.of("explaincnn-reader", () -> read(files, currentSlice, spec));
 		reader.start();
 	}
 

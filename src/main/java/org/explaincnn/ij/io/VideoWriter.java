@@ -20,6 +20,8 @@ import org.jcodec.common.io.NIOUtils;
 import org.jcodec.common.io.SeekableByteChannel;
 import org.jcodec.common.model.Rational;
 
+import org.explaincnn.core.DaemonThreads;
+
 /**
  * Writes a video frame by frame, never holding more than two frames: {@code .avi} as MJPEG through
  * ImageJ's AVI writer (which ImageJ and most players open), {@code .mp4} as H.264 through JCodec.
@@ -105,8 +107,7 @@ public abstract class VideoWriter implements AutoCloseable {
 				new AVI_Writer().writeImage(imp, tmp.toString(), AVI_Writer.JPEG_COMPRESSION, 90);
 				if (aborted) throw new IOException("video stopped");
 			}));
-			thread = new Thread(writing, "explaincnn-avi-writer");
-			thread.setDaemon(true);
+			thread = DaemonThreads.of("explaincnn-avi-writer", writing);
 			thread.start();
 		}
 
